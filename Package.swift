@@ -1,0 +1,49 @@
+// swift-tools-version: 6.3
+import PackageDescription
+
+let package = Package(
+    name: "assent",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "assent", targets: ["assent"]),
+        .library(name: "AssentLog", targets: ["AssentLog"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(name: "AssentCrypto", dependencies: ["COpenSSL"]),
+        .target(name: "AssentStorage", dependencies: ["CSQLite"]),
+        .target(name: "AssentLog", dependencies: ["AssentCrypto", "AssentStorage"]),
+        .executableTarget(
+            name: "assent",
+            dependencies: [
+                "AssentLog", "AssentCrypto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "assent-bench", dependencies: ["AssentLog", "AssentStorage", "AssentCrypto"], path: "Tools/Bench"),
+        .testTarget(name: "AssentCryptoTests", dependencies: ["AssentCrypto"]),
+        .testTarget(name: "AssentStorageTests", dependencies: ["AssentStorage"]),
+        .testTarget(name: "AssentLogTests", dependencies: ["AssentLog", "AssentCrypto", "AssentStorage"]),
+        .testTarget(name: "AssentCLITests", dependencies: ["assent", "AssentLog"]),
+    ]
+)
+
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+    target.swiftSettings = settings
+}

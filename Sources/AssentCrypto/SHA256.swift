@@ -1,0 +1,103 @@
+public import Foundation
+internal import COpenSSL
+
+/// The SHA-256 algorithm object, fetched from OpenSSL once per process.
+///
+/// `EVP_MD` objects returned by `EVP_MD_fetch` are immutable and may be shared between threads.
+private final class FetchedSHA256: @unchecked Sendable {
+    let md: OpaquePointer
+
+    init() {
+        guard let md = EVP_MD_fetch(nil, "SHA256", nil) else {
+            preconditionFailure("OpenSSL has no SHA-256 implementation")
+        }
+        self.md = md
+    }
+
+    static let shared = FetchedSHA256()
+}
+
+/// SHA-256 (FIPS 180-4) over byte strings.
+public enum SHA256 {
+    /// The digest length in bytes.
+    public static let byteCount = 32
+
+    /// Returns the SHA-256 digest of `data` in one call.
+    ///
+    /// For many small inputs in a loop, reuse a ``SHA256Hasher`` instead: it keeps its context.
+    public static func hash(_ data: some ContiguousBytes) -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: byteCount)
+        data.withUnsafeBytes { input in
+            output.withUnsafeMutableBufferPointer { out in
+                var length: UInt32 = 0
+                let ok = EVP_Digest(input.baseAddress, input.count, out.baseAddress, &length, FetchedSHA256.shared.md, nil)
+                precondition(ok == 1, "EVP_Digest failed")
+            }
+        }
+        return output
+    }
+
+    /// Returns the SHA-256 digest of a UTF-8 string.
+    public static func hash(_ string: String) -> [UInt8] {
+        hash(Array(string.utf8))
+    }
+}
+
+/// A streaming SHA-256 context that can be reused for many digests.
+///
+/// It owns one OpenSSL `EVP_MD_CTX` and re-initialises it after every ``finalize()``, which is the
+/// fast path: no algorithm fetch and no allocation per digest. Not thread-safe; use one per thread.
+public final class SHA256Hasher {
+    private let context: OpaquePointer
+
+    /// Creates a hasher ready to take input.
+    public init() {
+        guard let context = EVP_MD_CTX_new() else { preconditionFailure("EVP_MD_CTX_new failed") }
+        self.context = context
+        reset()
+    }
+
+    deinit { EVP_MD_CTX_free(context) }
+
+    /// Discards any input and starts a new digest.
+    public func reset() {
+        let ok = EVP_DigestInit_ex2(context, FetchedSHA256.shared.md, nil)
+        precondition(ok == 1, "EVP_DigestInit_ex2 failed")
+    }
+
+    /// Feeds bytes to the digest.
+    public func update(_ data: some ContiguousBytes) {
+        data.withUnsafeBytes { update(rawBuffer: $0) }
+    }
+
+    /// Feeds the bytes of a raw buffer to the digest.
+    public func update(rawBuffer: UnsafeRawBufferPointer) {
+        guard rawBuffer.count > 0 else { return }
+        let ok = EVP_DigestUpdate(context, rawBuffer.baseAddress, rawBuffer.count)
+        precondition(ok == 1, "EVP_DigestUpdate failed")
+    }
+
+    /// Feeds a single byte to the digest.
+    public func update(byte: UInt8) {
+        var value = byte
+        withUnsafeBytes(of: &value) { update(rawBuffer: $0) }
+    }
+
+    /// Returns the digest of everything fed since the last reset, and resets the hasher.
+    public func finalize() -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: SHA256.byteCount)
+        output.withUnsafeMutableBufferPointer { out in
+            var length: UInt32 = 0
+            let ok = EVP_DigestFinal_ex(context, out.baseAddress, &length)
+            precondition(ok == 1, "EVP_DigestFinal_ex failed")
+        }
+        reset()
+        return output
+    }
+
+    /// Returns the digest of `data` alone, reusing this hasher's context.
+    public func hash(_ data: some ContiguousBytes) -> [UInt8] {
+        update(data)
+        return finalize()
+    }
+}

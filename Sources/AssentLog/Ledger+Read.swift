@@ -1,0 +1,93 @@
+internal import AssentStorage
+
+extension Ledger {
+    /// The number of committed entries (the size of the latest checkpoint).
+    public func size() throws -> UInt64 {
+        UInt64(try database.scalarInteger("SELECT max(size) FROM checkpoints") ?? 0)
+    }
+
+    /// The latest signed checkpoint note, verbatim, and its size.
+    public func latestCheckpoint() throws -> (size: UInt64, note: String) {
+        let statement = try database.statement("SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1")
+        guard try statement.step() else { throw LedgerError(.notFound, "the ledger has no checkpoint") }
+        return (UInt64(statement.integer(0)), statement.text(1))
+    }
+
+    /// The signed checkpoint note for `size`.
+    /// - Throws: ``LedgerError`` `notFound` when no checkpoint was signed at that size.
+    public func checkpointNote(size: UInt64) throws -> String {
+        let statement = try database.statement("SELECT note FROM checkpoints WHERE size = ?")
+        try statement.bind([.integer(Int64(size))])
+        guard try statement.step() else {
+            throw LedgerError(.notFound, "no checkpoint was signed at size \(size) (see assent log info for the sizes)")
+        }
+        return statement.text(0)
+    }
+
+    /// The number of checkpoints stored.
+    public func checkpointCount() throws -> Int {
+        Int(try database.scalarInteger("SELECT count(*) FROM checkpoints") ?? 0)
+    }
+
+    /// The entry at `seq`.
+    /// - Throws: ``LedgerError`` `notFound` beyond the end of the log.
+    public func entry(_ seq: UInt64) throws -> LogEntry {
+        let statement = try database.statement("SELECT type, body FROM entries WHERE seq = ?")
+        try statement.bind([.integer(Int64(seq))])
+        guard try statement.step() else {
+            throw LedgerError(.notFound, "no entry \(seq): the log has \(try size()) entries")
+        }
+        let bytes = statement.blob(1)
+        return LogEntry(seq: seq, type: statement.text(0), bytes: bytes, leafHash: MerkleHasher().leafHash(bytes))
+    }
+
+    /// Calls `body` with the type and bytes of every entry in [from, to), in order.
+    public func forEachEntry(from: UInt64 = 0, to: UInt64 = .max, _ body: (UInt64, String, [UInt8]) throws -> Void) throws {
+        let statement = try database.statement("SELECT seq, type, body FROM entries WHERE seq >= ? AND seq < ? ORDER BY seq")
+        try statement.bind([.integer(Int64(from)), .integer(Int64(clamping: to))])
+        while try statement.step() {
+            try body(UInt64(statement.integer(0)), statement.text(1), statement.blob(2))
+        }
+    }
+
+    /// The root of the first `size` entries, from stored tree hashes.
+    public func root(size: UInt64) throws -> [UInt8] {
+        try database.readTransaction { try MerkleProofGenerator(source: TileHashReader(database: database)).root(size: size) }
+    }
+
+    /// A `c2sp.org/tlog-proof@v1` for entry `index` against the checkpoint of `size` (the latest when nil).
+    /// - Throws: ``LedgerError`` `notFound` for an index outside the tree or a size with no checkpoint.
+    public func inclusionProof(index: UInt64, size: UInt64? = nil) throws -> TLogProof {
+        try database.readTransaction {
+            let (treeSize, note) = try size.map { ($0, try checkpointNote(size: $0)) } ?? latestCheckpoint()
+            guard index < treeSize else {
+                throw LedgerError(.notFound, "entry \(index) is not in the tree of size \(treeSize)")
+            }
+            let generator = MerkleProofGenerator(source: TileHashReader(database: database))
+            return TLogProof(index: index, hashes: try generator.inclusionProof(index: index, size: treeSize), checkpoint: note)
+        }
+    }
+
+    /// The consistency proof between the checkpoints of `oldSize` and `newSize`.
+    /// - Throws: ``LedgerError`` `notFound` when either size has no checkpoint, `invalidInput` when old > new or old is 0.
+    public func consistencyProof(oldSize: UInt64, newSize: UInt64) throws -> [[UInt8]] {
+        try database.readTransaction {
+            guard oldSize > 0, oldSize <= newSize else {
+                throw LedgerError(.invalidInput, "a consistency proof needs 0 < old size ≤ new size, not \(oldSize) and \(newSize)")
+            }
+            _ = try checkpointNote(size: oldSize)
+            _ = try checkpointNote(size: newSize)
+            return try MerkleProofGenerator(source: TileHashReader(database: database)).consistencyProof(oldSize: oldSize, newSize: newSize)
+        }
+    }
+
+    /// Appends note entries, all in one transaction; only `note` and `note.*` types are accepted.
+    /// - Throws: ``LedgerError`` `invalidInput`, naming the 1-based item, for any other type.
+    @discardableResult
+    public func appendNotes(_ notes: [(type: String, fields: JSONObject)]) throws -> [LogEntry] {
+        for (offset, note) in notes.enumerated() where !EntryFormat.isNoteType(note.type) {
+            throw LedgerError(.invalidInput, "item \(offset + 1): type \"\(note.type)\" is not a note type (note or note.*); record types cannot be appended raw")
+        }
+        return try write { writer in try notes.map { try writer.append(type: $0.type, fields: $0.fields) } }
+    }
+}

@@ -1,0 +1,137 @@
+public import Foundation
+internal import AssentCrypto
+package import AssentStorage
+
+/// An Assent ledger folder: the SQLite database with the log, and the keys that sign it.
+///
+/// ```swift
+/// let ledger = try Ledger.create(at: folder, origin: "example.org/ledger")
+/// try ledger.write { writer in try writer.append(type: "note", fields: JSONObject([("text", .string("hi"))])) }
+/// ```
+public final class Ledger {
+    /// The folder's files.
+    public let paths: LedgerPaths
+    /// The log's origin, the first line of every checkpoint.
+    public let origin: String
+    /// The verifier for this log's checkpoints.
+    public let verifier: NoteVerifier
+    /// The open database connection.
+    package let database: Database
+    /// Supplies the `at` time of a write transaction; replaceable in tests.
+    public var clock: @Sendable () -> String = { UTCTime.now() }
+    private var cachedSigner: NoteSigner?
+
+    /// Creates a new ledger in `folder` (created if missing; refused if it already holds one).
+    /// - Parameters:
+    ///   - folder: where the ledger lives.
+    ///   - origin: the log's origin; a unique `assent.local/<random>` name when nil.
+    /// - Throws: ``LedgerError`` (`alreadyExists`, `invalidInput`, `key`) or ``StorageError``.
+    public static func create(at folder: URL, origin: String? = nil) throws -> Ledger {
+        let paths = LedgerPaths(folder: folder)
+        let manager = FileManager.default
+        let origin = origin ?? "assent.local/" + Hex.encode(SecureRandom.bytes(count: 8))
+        guard NoteKeyID.isValidName(origin) else {
+            throw LedgerError(.invalidInput, "invalid origin \"\(origin)\": it must be non-empty, without spaces or '+'")
+        }
+        var isFolder: ObjCBool = false
+        if manager.fileExists(atPath: folder.path, isDirectory: &isFolder) {
+            guard isFolder.boolValue else { throw LedgerError(.alreadyExists, "\(folder.path) exists and is not a folder") }
+            let existing = (try? manager.contentsOfDirectory(atPath: folder.path)) ?? []
+            if existing.contains("ledger.sqlite") || existing.contains("log.key") {
+                throw LedgerError(.alreadyExists, "\(folder.path) already holds a ledger; refusing to overwrite it")
+            }
+            guard existing.isEmpty else { throw LedgerError(.alreadyExists, "\(folder.path) is not empty; choose a new folder") }
+        } else {
+            do {
+                try manager.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw LedgerError(.invalidInput, "cannot create \(folder.path): \(error.localizedDescription)")
+            }
+        }
+        let signer = try NoteSigner(name: origin, privateKey: .generate())
+        try KeyFiles.writePrivate(signer.keyString + "\n", to: paths.logPrivateKey)
+        try KeyFiles.writePublic(signer.verifier.keyString + "\n", to: paths.logVerifierKey)
+        let signingKey = try P256PrivateKey.generate()
+        try KeyFiles.writePrivate(try signingKey.pemRepresentation, to: paths.signingPrivateKey)
+        try KeyFiles.writePublic(try signingKey.publicKey.pemRepresentation, to: paths.signingPublicKey)
+        let trust = JSONObject([
+            ("origin", .string(origin)), ("log_key", .string(signer.verifier.keyString)),
+            ("signing_key", .string(try signingKey.publicKey.pemRepresentation)),
+        ])
+        try KeyFiles.writePublic(String(decoding: CanonicalJSON.encode(.object(trust)), as: UTF8.self) + "\n", to: paths.trust)
+        let database = try Database(path: paths.database.path)
+        try database.writeTransaction {
+            try database.execute(LedgerSchema.statements)
+            try database.run("INSERT INTO meta (key, value) VALUES ('format', 'assent-ledger'), ('schema', ?), ('origin', ?)",
+                [.text(LedgerSchema.version), .text(origin)])
+            let empty = Checkpoint(origin: origin, size: 0, root: MerkleHasher.emptyRoot)
+            try database.run("INSERT INTO checkpoints (size, note) VALUES (0, ?)", [.text(try SignedNote.sign(text: empty.text, with: signer))])
+        }
+        return try Ledger(opening: folder)
+    }
+
+    /// Opens the ledger in `folder`.
+    /// - Throws: ``LedgerError`` with code `notALedger` when the folder holds no Assent ledger.
+    public init(opening folder: URL) throws {
+        let paths = LedgerPaths(folder: folder)
+        guard FileManager.default.fileExists(atPath: paths.database.path) else {
+            throw LedgerError(.notALedger, "no Assent ledger in \(folder.path) (run assent init, or pass --ledger)")
+        }
+        let database = try Database(path: paths.database.path, create: false)
+        let format: String?
+        do {
+            let statement = try database.statement("SELECT value FROM meta WHERE key = 'format'")
+            format = try statement.step() ? statement.text(0) : nil
+        } catch {
+            throw LedgerError(.notALedger, "\(paths.database.path) is not an Assent ledger database")
+        }
+        guard format == "assent-ledger" else {
+            throw LedgerError(.notALedger, "\(paths.database.path) is not an Assent ledger database")
+        }
+        let statement = try database.statement("SELECT value FROM meta WHERE key = 'origin'")
+        guard try statement.step() else { throw LedgerError(.notALedger, "the ledger has no origin") }
+        let origin = statement.text(0)
+        let keyText = try KeyFiles.readText(paths.logVerifierKey).trimmingSuffixNewline()
+        let verifier: NoteVerifier
+        do { verifier = try NoteVerifier(keyText) } catch {
+            throw LedgerError(.key, "\(paths.logVerifierKey.path): \(error.message)")
+        }
+        guard verifier.name == origin else {
+            throw LedgerError(.key, "\(paths.logVerifierKey.path) is for \"\(verifier.name)\", not this ledger's origin \"\(origin)\"")
+        }
+        self.paths = paths
+        self.origin = origin
+        self.verifier = verifier
+        self.database = database
+    }
+
+    /// The log's signer, read from `log.key` on first use (which must be mode 0600).
+    func signer() throws -> NoteSigner {
+        if let cachedSigner { return cachedSigner }
+        let text = try KeyFiles.readPrivate(paths.logPrivateKey)
+        let signer: NoteSigner
+        do { signer = try NoteSigner(keyString: text) } catch {
+            throw LedgerError(.key, "\(paths.logPrivateKey.path): \(error.message)")
+        }
+        guard signer.verifier == verifier else {
+            throw LedgerError(.key, "\(paths.logPrivateKey.path) does not match \(paths.logVerifierKey.path)")
+        }
+        cachedSigner = signer
+        return signer
+    }
+
+    /// Runs `body` in one write transaction and commits it with a signed checkpoint for the new size.
+    ///
+    /// If `body` throws, nothing it appended is kept. Everything `body` reads through the writer is
+    /// read under the write lock.
+    /// - Throws: what `body` throws, ``LedgerError`` or ``StorageError``.
+    public func write<T>(_ body: (LogWriter) throws -> T) throws -> T {
+        let signer = try self.signer()
+        return try database.writeTransaction {
+            let writer = try LogWriter(database: database, signer: signer, origin: origin, timestamp: clock())
+            let result = try body(writer)
+            try writer.finish()
+            return result
+        }
+    }
+}

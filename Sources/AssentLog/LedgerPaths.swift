@@ -1,0 +1,23 @@
+public import Foundation
+
+/// The files of a ledger folder.
+public struct LedgerPaths: Sendable {
+    /// The folder.
+    public let folder: URL
+
+    /// Paths inside `folder`.
+    public init(folder: URL) { self.folder = folder }
+
+    /// The SQLite database holding the log (and, later, the vault).
+    public var database: URL { folder.appendingPathComponent("ledger.sqlite") }
+    /// The log's Ed25519 signer key, in Go's `PRIVATE+KEY+…` form, mode 0600.
+    public var logPrivateKey: URL { folder.appendingPathComponent("log.key") }
+    /// The log's verifier key string.
+    public var logVerifierKey: URL { folder.appendingPathComponent("log.vkey") }
+    /// The ECDSA P-256 signing key for model signatures and attestations, PKCS#8 PEM, mode 0600.
+    public var signingPrivateKey: URL { folder.appendingPathComponent("signing-key.pem") }
+    /// The public half of the signing key, SubjectPublicKeyInfo PEM.
+    public var signingPublicKey: URL { folder.appendingPathComponent("signing-key.pub.pem") }
+    /// What a verifier needs to trust this ledger: origin, verifier key, signing public key.
+    public var trust: URL { folder.appendingPathComponent("trust.json") }
+}

@@ -1,0 +1,96 @@
+package import AssentStorage
+
+/// Appends entries inside one write transaction and signs the checkpoint for the new size at the end.
+///
+/// Obtained only through ``Ledger/write(_:)``, which holds `BEGIN IMMEDIATE` for its whole life, so
+/// the size, the previous leaf hash and the tree edge it reads stay valid until COMMIT.
+public final class LogWriter {
+    private let database: Database
+    private let signer: NoteSigner
+    private let origin: String
+    private let hasher = MerkleHasher()
+    private var edge: TreeEdge
+    private var previousLeafHash: [UInt8]
+    private let startSize: UInt64
+    /// The time written as `at` in every entry of this transaction.
+    public let timestamp: String
+
+    /// The log size including what this transaction appended so far.
+    public var size: UInt64 { edge.size }
+
+    /// The underlying connection, for tables that must change in the same transaction (the vault).
+    package var connection: Database { database }
+
+    init(database: Database, signer: NoteSigner, origin: String, timestamp: String) throws {
+        self.database = database
+        self.signer = signer
+        self.origin = origin
+        self.timestamp = timestamp
+        let size = UInt64(try database.scalarInteger("SELECT coalesce(max(seq) + 1, 0) FROM entries") ?? 0)
+        let reader = TileHashReader(database: database)
+        var tiles: [TreeTile] = []
+        for partial in TreeEdge.partialTiles(size: size) {
+            guard let tile = try reader.tile(stratum: partial.stratum, index: partial.index), tile.filled == partial.filled else {
+                throw LedgerError(.verificationFailed, "the stored tree edge does not match the log size \(size); run assent log verify")
+            }
+            tiles.append(tile)
+        }
+        self.edge = TreeEdge(size: size, tiles: tiles)
+        self.previousLeafHash = size == 0 ? MerkleHasher.emptyRoot : try reader.hash(level: 0, index: size - 1)
+        self.startSize = size
+    }
+
+    /// Appends one entry of `type` with the body `fields`, adding `v`, `type`, `seq`, `prev` and `at`.
+    /// - Returns: the stored entry.
+    /// - Throws: ``LedgerError`` with code `invalidInput` for a reserved field, a non-ASCII key, a bad
+    ///   type name or an entry over 64 KiB; ``StorageError`` if the database refuses.
+    @discardableResult
+    public func append(type: String, fields: JSONObject) throws -> LogEntry {
+        guard EntryFormat.isValidType(type) else { throw LedgerError(.invalidInput, "invalid entry type \"\(type)\"") }
+        if let reserved = fields.keys.first(where: EntryFormat.reservedFields.contains) {
+            throw LedgerError(.invalidInput, "field \"\(reserved)\" is set by the log and may not be given")
+        }
+        if let key = EntryFormat.firstNonASCIIKey(in: .object(fields)) {
+            throw LedgerError(.invalidInput, "field \"\(key)\": object keys must be printable ASCII")
+        }
+        var object = fields
+        object["v"] = .integer(EntryFormat.version)
+        object["type"] = .string(type)
+        object["seq"] = .integer(Int64(edge.size))
+        object["prev"] = .string(Base64.encode(previousLeafHash))
+        object["at"] = .string(timestamp)
+        let bytes = CanonicalJSON.encode(.object(object))
+        guard bytes.count <= EntryFormat.maximumSize else {
+            throw LedgerError(.invalidInput, "an entry may hold at most \(EntryFormat.maximumSize) bytes; this one has \(bytes.count)")
+        }
+        let seq = edge.size
+        let insert = try database.statement("INSERT INTO entries (seq, type, body) VALUES (?, ?, ?)")
+        try insert.bind(.integer(Int64(seq)), at: 1)
+        try insert.bind(.text(type), at: 2)
+        try bytes.withUnsafeBytes { try insert.bind(bytes: $0, at: 3) }
+        try insert.step()
+        let leaf = hasher.leafHash(bytes)
+        try edge.append(leafHash: leaf, hasher: hasher) { try store($0) }
+        previousLeafHash = leaf
+        return LogEntry(seq: seq, type: type, bytes: bytes, leafHash: leaf)
+    }
+
+    /// Stores the partial tiles and, if anything was appended, the signed checkpoint for the new size.
+    func finish() throws {
+        guard edge.size > startSize else { return }
+        for tile in edge.tiles.values { try store(tile) }
+        let checkpoint = Checkpoint(origin: origin, size: edge.size, root: edge.root(hasher: hasher))
+        let note = try SignedNote.sign(text: checkpoint.text, with: signer)
+        try database.run("INSERT INTO checkpoints (size, note) VALUES (?, ?)", [.integer(Int64(edge.size)), .text(note)])
+    }
+
+    private func store(_ tile: TreeTile) throws {
+        let upsert = try database.statement(
+            "INSERT INTO tree_tiles (id, filled, hashes) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET filled = excluded.filled, hashes = excluded.hashes"
+        )
+        try upsert.bind(.integer(LedgerSchema.tileID(stratum: tile.stratum, index: tile.index)), at: 1)
+        try upsert.bind(.integer(Int64(tile.filled)), at: 2)
+        try tile.slots.withUnsafeBytes { try upsert.bind(bytes: $0, at: 3) }
+        try upsert.step()
+    }
+}

@@ -1,0 +1,113 @@
+internal import Foundation
+internal import CSQLite
+
+/// One SQLite connection with the settings every Assent database uses.
+///
+/// 32 KiB pages (so a 16 KiB tree tile is stored in its page), WAL journal, `synchronous = FULL`, foreign keys and recursive triggers on, and a busy timeout.
+/// Not thread-safe: a connection belongs to one thread at a time.
+public final class Database {
+    let handle: OpaquePointer
+    private var statementCache: [String: Statement] = [:]
+
+    /// Opens (or creates) the database at `path`.
+    /// - Parameters:
+    ///   - path: the file path.
+    ///   - create: whether a missing file may be created.
+    ///   - busyTimeoutMilliseconds: how long a writer waits for the lock before ``StorageError/isBusy``.
+    /// - Throws: ``StorageError`` when the file cannot be opened.
+    public init(path: String, create: Bool = true, busyTimeoutMilliseconds: Int32 = 10_000) throws {
+        var handle: OpaquePointer? = nil
+        let flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX
+        let code = sqlite3_open_v2(path, &handle, flags, nil)
+        guard code == SQLITE_OK, let handle else {
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close_v2(handle)
+            throw StorageError(resultCode: code, message: "cannot open \(path): \(message)")
+        }
+        self.handle = handle
+        sqlite3_extended_result_codes(handle, 1)
+        sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
+        try execute("PRAGMA page_size = 32768")
+        try execute("PRAGMA journal_mode = WAL")
+        try execute("PRAGMA synchronous = FULL")
+        try execute("PRAGMA foreign_keys = ON")
+        try execute("PRAGMA recursive_triggers = ON")
+        _ = assent_sqlite_db_config_int(handle, SQLITE_DBCONFIG_DEFENSIVE, 1)
+    }
+
+    deinit {
+        statementCache.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    /// Runs one or more SQL statements that return no rows.
+    /// - Throws: ``StorageError`` with SQLite's message.
+    public func execute(_ sql: String) throws {
+        var errorMessage: UnsafeMutablePointer<CChar>? = nil
+        let code = sqlite3_exec(handle, sql, nil, nil, &errorMessage)
+        if code != SQLITE_OK {
+            let message = errorMessage.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
+            sqlite3_free(errorMessage)
+            throw StorageError(resultCode: sqlite3_extended_errcode(handle), message: message)
+        }
+    }
+
+    /// Returns a prepared statement for `sql`, cached on this connection and reset for reuse.
+    /// - Throws: ``StorageError`` when the SQL does not compile.
+    public func statement(_ sql: String) throws -> Statement {
+        if let cached = statementCache[sql] {
+            try cached.reset()
+            return cached
+        }
+        let statement = try Statement(database: self, sql: sql)
+        statementCache[sql] = statement
+        return statement
+    }
+
+    /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`, rolling back if it throws.
+    ///
+    /// `BEGIN IMMEDIATE` takes the write lock at once, so everything read inside (the tree tip,
+    /// duplicate checks) stays valid until COMMIT.
+    /// - Throws: what `body` throws, or ``StorageError``.
+    public func writeTransaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Runs `body` inside a read transaction (`BEGIN DEFERRED`), so every read sees one snapshot.
+    public func readTransaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN DEFERRED")
+        defer { try? execute("COMMIT") }
+        return try body()
+    }
+
+    /// Runs `sql` with `arguments` and returns the first column of the first row as an integer.
+    public func scalarInteger(_ sql: String, _ arguments: [SQLValue] = []) throws -> Int64? {
+        let statement = try self.statement(sql)
+        try statement.bind(arguments)
+        guard try statement.step() else { return nil }
+        return statement.isNull(0) ? nil : statement.integer(0)
+    }
+
+    /// Runs `sql` with `arguments`, ignoring any rows.
+    public func run(_ sql: String, _ arguments: [SQLValue] = []) throws {
+        let statement = try self.statement(sql)
+        try statement.bind(arguments)
+        while try statement.step() {}
+    }
+
+    /// The number of rows changed by the last statement.
+    public var changes: Int { Int(sqlite3_changes(handle)) }
+
+    func error(_ code: Int32, _ context: String) -> StorageError {
+        let message = String(cString: sqlite3_errmsg(handle))
+        return StorageError(resultCode: sqlite3_extended_errcode(handle), message: "\(context): \(message)")
+    }
+}

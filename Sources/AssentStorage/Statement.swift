@@ -1,0 +1,106 @@
+internal import Foundation
+internal import CSQLite
+
+/// A value bound to a statement parameter.
+public enum SQLValue: Sendable, Hashable {
+    /// SQL NULL.
+    case null
+    /// A 64-bit integer.
+    case integer(Int64)
+    /// UTF-8 text.
+    case text(String)
+    /// A byte string.
+    case blob([UInt8])
+}
+
+/// A prepared SQLite statement, owned by its ``Database`` and finalized with it.
+public final class Statement {
+    private let handle: OpaquePointer
+    private unowned let database: Database
+    private let sql: String
+
+    init(database: Database, sql: String) throws {
+        var handle: OpaquePointer? = nil
+        let code = sqlite3_prepare_v3(database.handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &handle, nil)
+        guard code == SQLITE_OK, let handle else { throw database.error(code, "cannot prepare \(sql)") }
+        self.handle = handle
+        self.database = database
+        self.sql = sql
+    }
+
+    deinit { sqlite3_finalize(handle) }
+
+    /// Resets the statement so it can run again, and clears its bindings.
+    public func reset() throws {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+    }
+
+    /// Binds `values` to parameters 1…n.
+    public func bind(_ values: [SQLValue]) throws {
+        for (offset, value) in values.enumerated() { try bind(value, at: Int32(offset + 1)) }
+    }
+
+    /// Binds one value to the 1-based parameter `index`.
+    public func bind(_ value: SQLValue, at index: Int32) throws {
+        let code: Int32
+        switch value {
+        case .null: code = sqlite3_bind_null(handle, index)
+        case .integer(let number): code = sqlite3_bind_int64(handle, index, number)
+        case .text(let text): code = sqlite3_bind_text(handle, index, text, -1, assent_sqlite_transient())
+        case .blob(let bytes): code = bindBlob(bytes, at: index)
+        }
+        guard code == SQLITE_OK else { throw database.error(code, "cannot bind parameter \(index) of \(sql)") }
+    }
+
+    /// Binds raw bytes to the 1-based parameter `index` without building an array.
+    public func bind(bytes: UnsafeRawBufferPointer, at index: Int32) throws {
+        let code = sqlite3_bind_blob64(handle, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), sqlite3_uint64(bytes.count), assent_sqlite_transient())
+        guard code == SQLITE_OK else { throw database.error(code, "cannot bind parameter \(index) of \(sql)") }
+    }
+
+    private func bindBlob(_ bytes: [UInt8], at index: Int32) -> Int32 {
+        bytes.withUnsafeBytes {
+            sqlite3_bind_blob64(handle, index, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1), sqlite3_uint64($0.count), assent_sqlite_transient())
+        }
+    }
+
+    /// Advances to the next row; returns false when the statement is done.
+    /// - Throws: ``StorageError`` with SQLite's message (constraint and trigger failures included).
+    @discardableResult
+    public func step() throws -> Bool {
+        let code = sqlite3_step(handle)
+        switch code {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE: return false
+        default:
+            let error = database.error(code, "statement failed")
+            sqlite3_reset(handle)
+            throw error
+        }
+    }
+
+    /// Whether column `index` of the current row is NULL.
+    public func isNull(_ index: Int32) -> Bool { sqlite3_column_type(handle, index) == SQLITE_NULL }
+
+    /// Column `index` of the current row as an integer.
+    public func integer(_ index: Int32) -> Int64 { sqlite3_column_int64(handle, index) }
+
+    /// Column `index` of the current row as text.
+    public func text(_ index: Int32) -> String {
+        guard let pointer = sqlite3_column_text(handle, index) else { return "" }
+        return String(cString: pointer)
+    }
+
+    /// Column `index` of the current row as bytes.
+    public func blob(_ index: Int32) -> [UInt8] {
+        withBlob(index) { Array($0) }
+    }
+
+    /// Calls `body` with the bytes of column `index`, valid only during the call.
+    public func withBlob<T>(_ index: Int32, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        let pointer = sqlite3_column_blob(handle, index)
+        let count = Int(sqlite3_column_bytes(handle, index))
+        return try body(UnsafeRawBufferPointer(start: pointer, count: pointer == nil ? 0 : count))
+    }
+}
