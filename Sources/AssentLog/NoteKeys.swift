@@ -34,7 +34,7 @@ public struct NoteVerifier: Sendable, Hashable {
     /// Parses a verifier key string, checking that the key ID matches the key.
     /// - Throws: ``NoteError`` with code `badKey`, saying which part is wrong.
     public init(_ text: String) throws(NoteError) {
-        let parts = text.split(separator: "+", omittingEmptySubsequences: false)
+        let parts = text.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3 else { throw NoteError(.badKey, "a verifier key has three '+'-separated parts: name+keyid+key") }
         let name = String(parts[0])
         guard NoteKeyID.isValidName(name) else { throw NoteError(.badKey, "invalid key name \"\(name)\"") }
@@ -85,7 +85,7 @@ public struct NoteSigner: Sendable {
     /// Parses Go's private key string `PRIVATE+KEY+<name>+<hex id>+<base64(0x01 ‖ seed)>`.
     /// - Throws: ``NoteError`` with code `badKey`.
     public init(keyString text: String) throws(NoteError) {
-        let parts = text.trimmingSuffixNewline().split(separator: "+", omittingEmptySubsequences: false)
+        let parts = text.trimmingSuffixNewline().split(separator: "+", maxSplits: 4, omittingEmptySubsequences: false)
         guard parts.count == 5, parts[0] == "PRIVATE", parts[1] == "KEY" else {
             throw NoteError(.badKey, "a signer key reads PRIVATE+KEY+name+keyid+key")
         }
