@@ -76,7 +76,7 @@ extension Ledger {
                 try checkRoots()
                 if seq % 100_000 == 99_999 { progress?(seq + 1) }
             }
-            for tile in edge.tiles.values.sorted(by: { $0.stratum < $1.stratum }) { try compare(tile) }
+            for tile in edge.tiles { try compare(tile) }
             let storedTiles = Int(try database.scalarInteger("SELECT count(*) FROM tree_tiles") ?? 0)
             guard storedTiles == tiles else {
                 throw LedgerError(.verificationFailed, "the tree table holds \(storedTiles) tiles; the entries make \(tiles)")

@@ -64,7 +64,7 @@ public final class LogWriter {
             throw LedgerError(.invalidInput, "an entry may hold at most \(EntryFormat.maximumSize) bytes; this one has \(bytes.count)")
         }
         let seq = edge.size
-        let insert = try database.statement("INSERT INTO entries (seq, type, body) VALUES (?, ?, ?)")
+        let insert = try database.statement("INSERT OR FAIL INTO entries (seq, type, body) VALUES (?, ?, ?)")
         try insert.bind(.integer(Int64(seq)), at: 1)
         try insert.bind(.text(type), at: 2)
         try bytes.withUnsafeBytes { try insert.bind(bytes: $0, at: 3) }
@@ -78,7 +78,7 @@ public final class LogWriter {
     /// Stores the partial tiles and, if anything was appended, the signed checkpoint for the new size.
     func finish() throws {
         guard edge.size > startSize else { return }
-        for tile in edge.tiles.values { try store(tile) }
+        for tile in edge.tiles { try store(tile) }
         let checkpoint = Checkpoint(origin: origin, size: edge.size, root: edge.root(hasher: hasher))
         let note = try SignedNote.sign(text: checkpoint.text, with: signer)
         try database.run("INSERT INTO checkpoints (size, note) VALUES (?, ?)", [.integer(Int64(edge.size)), .text(note)])

@@ -7,13 +7,16 @@
 struct TreeEdge {
     /// The number of leaves.
     private(set) var size: UInt64
-    /// The partial tile of each stratum (stratum 0 first); a stratum with no partial tile has none.
-    private(set) var tiles: [Int: TreeTile]
+    /// The partial tile of each stratum, indexed by stratum; nil where a stratum has none.
+    private var partial: [TreeTile?] = Array(repeating: nil, count: 8)
+
+    /// The partial tiles, lowest stratum first.
+    var tiles: [TreeTile] { partial.compactMap { $0 } }
 
     /// An edge for a tree of `size` leaves whose partial tiles are `tiles`.
     init(size: UInt64, tiles: [TreeTile]) {
         self.size = size
-        self.tiles = Dictionary(uniqueKeysWithValues: tiles.map { ($0.stratum, $0) })
+        for tile in tiles { partial[tile.stratum] = tile }
     }
 
     /// Where the partial tile of each stratum is, for a tree of `size` leaves: (stratum, tile index, filled).
@@ -33,17 +36,15 @@ struct TreeEdge {
         var hash = leafHash
         var stratum = 0
         while true {
-            let index = (size >> UInt64(8 * stratum)) >> 8
-            var tile = tiles[stratum] ?? TreeTile(stratum: stratum, index: index)
-            if let full = tile.append(hash, hasher: hasher) {
-                try onFullTile(tile)
-                tiles[stratum] = nil
-                hash = full
-                stratum += 1
-            } else {
-                tiles[stratum] = tile
-                break
+            if partial[stratum] == nil {
+                partial[stratum] = TreeTile(stratum: stratum, index: (size >> UInt64(8 * stratum)) >> 8)
             }
+            // Mutated in place: copying the 16 KiB tile out and back would cost a copy per append.
+            guard let full = partial[stratum]!.append(hash, hasher: hasher) else { break }
+            try onFullTile(partial[stratum]!)
+            partial[stratum] = nil
+            hash = full
+            stratum += 1
         }
         size += 1
     }
@@ -51,7 +52,7 @@ struct TreeEdge {
     /// The hash of the perfect subtree at binary `level` and `index`, if it lies in a partial tile.
     func hash(level: Int, index: UInt64) -> [UInt8]? {
         let location = TreeTile.location(level: level, index: index)
-        guard let tile = tiles[location.stratum], tile.index == location.tile else { return nil }
+        guard let tile = partial[location.stratum], tile.index == location.tile else { return nil }
         return tile.hash(slot: location.slot)
     }
 

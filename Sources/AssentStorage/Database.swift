@@ -29,6 +29,7 @@ public final class Database {
         sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
         try execute("PRAGMA page_size = 32768")
         try execute("PRAGMA journal_mode = WAL")
+        try execute("PRAGMA cache_size = -65536")
         try execute("PRAGMA synchronous = FULL")
         try execute("PRAGMA foreign_keys = ON")
         try execute("PRAGMA recursive_triggers = ON")
