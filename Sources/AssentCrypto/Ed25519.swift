@@ -48,7 +48,9 @@ public struct Ed25519PrivateKey: Sendable {
     /// Creates a key from a 32-byte seed.
     /// - Throws: ``CryptoError`` with code `invalidKey` when the seed has the wrong length.
     public init(seed: [UInt8]) throws {
-        guard seed.count == 32 else { throw CryptoError(.invalidKey, "an Ed25519 seed has 32 bytes, not \(seed.count)") }
+        guard seed.count == 32 else {
+            throw CryptoError(.invalidKey, "an Ed25519 seed has 32 bytes, not \(seed.count)")
+        }
         let pointer = seed.withUnsafeBufferPointer {
             EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nil, $0.baseAddress, 32)
         }

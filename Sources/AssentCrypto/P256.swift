@@ -11,7 +11,9 @@ public struct P256PublicKey: Sendable {
     /// - Throws: ``CryptoError`` when the PEM is unreadable or the key is not on P-256.
     public init(pemRepresentation pem: String) throws {
         let key = try EVPKey.readPublicPEM(pem)
-        guard assent_is_p256(key.pointer) == 1 else { throw CryptoError(.invalidKey, "the key is not an ECDSA P-256 key") }
+        guard assent_is_p256(key.pointer) == 1 else {
+            throw CryptoError(.invalidKey, "the key is not an ECDSA P-256 key")
+        }
         self.key = key
     }
 
@@ -43,7 +45,9 @@ public struct P256PrivateKey: Sendable {
     /// - Throws: ``CryptoError`` when the PEM is unreadable or the key is not on P-256.
     public init(pemRepresentation pem: String) throws {
         let key = try EVPKey.readPrivatePEM(pem)
-        guard assent_is_p256(key.pointer) == 1 else { throw CryptoError(.invalidKey, "the key is not an ECDSA P-256 key") }
+        guard assent_is_p256(key.pointer) == 1 else {
+            throw CryptoError(.invalidKey, "the key is not an ECDSA P-256 key")
+        }
         self.key = key
     }
 

@@ -30,7 +30,8 @@ public enum SHA256 {
         data.withUnsafeBytes { input in
             output.withUnsafeMutableBufferPointer { out in
                 var length: UInt32 = 0
-                let ok = EVP_Digest(input.baseAddress, input.count, out.baseAddress, &length, FetchedSHA256.shared.md, nil)
+                let ok = EVP_Digest(
+                    input.baseAddress, input.count, out.baseAddress, &length, FetchedSHA256.shared.md, nil)
                 precondition(ok == 1, "EVP_Digest failed")
             }
         }

@@ -47,7 +47,8 @@ public struct Checkpoint: Sendable, Equatable {
         let text = try SignedNote.open(note, verifiers: [verifier])
         let checkpoint = try Checkpoint(text: text)
         guard checkpoint.origin == verifier.name else {
-            throw NoteError(.badSignature, "the checkpoint is for origin \"\(checkpoint.origin)\", not \"\(verifier.name)\"")
+            throw NoteError(
+                .badSignature, "the checkpoint is for origin \"\(checkpoint.origin)\", not \"\(verifier.name)\"")
         }
         return checkpoint
     }

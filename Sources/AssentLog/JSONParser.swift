@@ -55,7 +55,8 @@ public struct JSONParser {
 
     private mutating func expectLiteral(_ literal: String) throws(Failure) {
         let expected = Array(literal.utf8)
-        guard bytes.count - position >= expected.count, Array(bytes[position..<position + expected.count]) == expected else {
+        guard bytes.count - position >= expected.count, Array(bytes[position..<position + expected.count]) == expected
+        else {
             throw failure("invalid literal, expected \(literal)")
         }
         position += expected.count
@@ -78,7 +79,9 @@ public struct JSONParser {
         }
         while true {
             skipWhitespace()
-            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw failure("expected a string key") }
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
+                throw failure("expected a string key")
+            }
             let keyOffset = position
             let key = try parseString()
             guard object[key] == nil else { throw Failure(offset: keyOffset, reason: "duplicate key \"\(key)\"") }
@@ -124,16 +127,21 @@ public struct JSONParser {
         let start = position
         if bytes[position] == UInt8(ascii: "-") { position += 1 }
         let digitsStart = position
-        while position < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position]) { position += 1 }
+        while position < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position]) {
+            position += 1
+        }
         guard position > digitsStart else { throw failure("expected a digit") }
         if bytes[digitsStart] == UInt8(ascii: "0") && position - digitsStart > 1 {
             throw Failure(offset: start, reason: "a number has a leading zero")
         }
         if position < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[position]) {
-            throw Failure(offset: start, reason: "floating-point numbers are not allowed (use integers, e.g. basis points)")
+            throw Failure(
+                offset: start, reason: "floating-point numbers are not allowed (use integers, e.g. basis points)")
         }
         let text = String(decoding: bytes[start..<position], as: UTF8.self)
-        guard let value = Int64(text) else { throw Failure(offset: start, reason: "integer \(text) is outside the 64-bit range") }
+        guard let value = Int64(text) else {
+            throw Failure(offset: start, reason: "integer \(text) is outside the 64-bit range")
+        }
         return value
     }
 
@@ -185,7 +193,8 @@ public struct JSONParser {
         case UInt8(ascii: "u"):
             let first = try parseHex4()
             if (0xD800...0xDBFF).contains(first) {
-                guard bytes.count - position >= 6, bytes[position] == 92, bytes[position + 1] == UInt8(ascii: "u") else {
+                guard bytes.count - position >= 6, bytes[position] == 92, bytes[position + 1] == UInt8(ascii: "u")
+                else {
                     throw failure("a lone surrogate in a \\u escape")
                 }
                 position += 2

@@ -36,7 +36,8 @@ enum KeyFiles {
         guard mode & 0o077 == 0 else {
             throw LedgerError(
                 .key,
-                "\(url.path) is readable by others (mode \(String(mode, radix: 8))); fix it with: chmod 600 \(url.path)")
+                "\(url.path) is readable by others (mode \(String(mode, radix: 8))); fix it with: chmod 600 \(url.path)"
+            )
         }
         return try readText(url)
     }
@@ -46,7 +47,9 @@ enum KeyFiles {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw LedgerError(.key, "cannot read \(url.path)")
         }
-        guard let text = String(data: data, encoding: .utf8) else { throw LedgerError(.key, "\(url.path) is not UTF-8 text") }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw LedgerError(.key, "\(url.path) is not UTF-8 text")
+        }
         return text
     }
 }

@@ -42,14 +42,17 @@ extension Ledger {
             func checkRoots() throws {
                 while let next = pending.first, next.size == edge.size {
                     guard next.root == edge.root(hasher: hasher) else {
-                        throw LedgerError(.verificationFailed, "checkpoint at size \(next.size): its root does not match the entries")
+                        throw LedgerError(
+                            .verificationFailed, "checkpoint at size \(next.size): its root does not match the entries")
                     }
                     pending = pending.dropFirst()
                 }
                 if let trustedCheckpoint = trusted, trustedCheckpoint.size == edge.size,
                     trustedCheckpoint.root != edge.root(hasher: hasher)
                 {
-                    throw LedgerError(.verificationFailed, "trusted checkpoint at size \(edge.size) is not consistent with this log: its root differs")
+                    throw LedgerError(
+                        .verificationFailed,
+                        "trusted checkpoint at size \(edge.size) is not consistent with this log: its root differs")
                 }
             }
             func compare(_ tile: TreeTile) throws {
@@ -59,7 +62,10 @@ extension Ledger {
                 }
                 guard stored.filled == tile.filled, stored.slots == tile.slots else {
                     let first = tile.index << UInt64(8 * tile.stratum + 8)
-                    throw LedgerError(.verificationFailed, "tree tile \(tile.stratum)/\(tile.index) (entries from \(first)) does not match the recomputed tree")
+                    throw LedgerError(
+                        .verificationFailed,
+                        "tree tile \(tile.stratum)/\(tile.index) (entries from \(first)) does not match the recomputed tree"
+                    )
                 }
             }
             try checkRoots()
@@ -68,7 +74,9 @@ extension Ledger {
                 try checkEntry(seq: seq, type: type, bytes: bytes, previous: previous)
                 let leaf = hasher.leafHash(bytes)
                 let location = TreeTile.location(level: 0, index: seq)
-                guard let stored = try reader.tile(stratum: 0, index: location.tile), stored.hash(slot: location.slot) == leaf else {
+                guard let stored = try reader.tile(stratum: 0, index: location.tile),
+                    stored.hash(slot: location.slot) == leaf
+                else {
                     throw LedgerError(.verificationFailed, "entry \(seq): its bytes do not match the stored leaf hash")
                 }
                 try edge.append(leafHash: leaf, hasher: hasher, onFullTile: compare)
@@ -79,16 +87,22 @@ extension Ledger {
             for tile in edge.tiles { try compare(tile) }
             let storedTiles = Int(try database.scalarInteger("SELECT count(*) FROM tree_tiles") ?? 0)
             guard storedTiles == tiles else {
-                throw LedgerError(.verificationFailed, "the tree table holds \(storedTiles) tiles; the entries make \(tiles)")
+                throw LedgerError(
+                    .verificationFailed, "the tree table holds \(storedTiles) tiles; the entries make \(tiles)")
             }
             if let extra = pending.first {
-                throw LedgerError(.verificationFailed, "checkpoint at size \(extra.size) is beyond the log's \(edge.size) entries")
+                throw LedgerError(
+                    .verificationFailed, "checkpoint at size \(extra.size) is beyond the log's \(edge.size) entries")
             }
             guard checkpoints.last?.size == edge.size else {
-                throw LedgerError(.verificationFailed, "entries after \(checkpoints.last?.size ?? 0) have no checkpoint")
+                throw LedgerError(
+                    .verificationFailed, "entries after \(checkpoints.last?.size ?? 0) have no checkpoint")
             }
             if let trusted, trusted.size > edge.size {
-                throw LedgerError(.verificationFailed, "trusted checkpoint at size \(trusted.size) is beyond the log's \(edge.size) entries: the log was truncated or forked")
+                throw LedgerError(
+                    .verificationFailed,
+                    "trusted checkpoint at size \(trusted.size) is beyond the log's \(edge.size) entries: the log was truncated or forked"
+                )
             }
             return LedgerVerificationReport(
                 entries: edge.size, checkpoints: checkpoints.count, tiles: tiles, root: edge.root(hasher: hasher),
@@ -97,20 +111,21 @@ extension Ledger {
     }
 
     private func loadCheckpoints() throws -> [Checkpoint] {
-        var result: [Checkpoint] = []
-        let statement = try database.statement("SELECT size, note FROM checkpoints ORDER BY size")
-        while try statement.step() {
-            let size = UInt64(statement.integer(0))
+        var rows: [(UInt64, String)] = []
+        try database.withStatement("SELECT size, note FROM checkpoints ORDER BY size") { statement in
+            while try statement.step() { rows.append((UInt64(statement.integer(0)), statement.text(1))) }
+        }
+        return try rows.map { size, note in
             let checkpoint: Checkpoint
-            do { checkpoint = try Checkpoint.open(statement.text(1), verifier: verifier) } catch {
-                throw LedgerError(.verificationFailed, "checkpoint at size \(size): \(error.message)")
+            do { checkpoint = try Checkpoint.open(note, verifier: verifier) } catch {
+                throw LedgerError(.verificationFailed, "checkpoint at size \(size): \(error)")
             }
             guard checkpoint.size == size else {
-                throw LedgerError(.verificationFailed, "checkpoint at size \(size): its note says size \(checkpoint.size)")
+                throw LedgerError(
+                    .verificationFailed, "checkpoint at size \(size): its note says size \(checkpoint.size)")
             }
-            result.append(checkpoint)
+            return checkpoint
         }
-        return result
     }
 
     private func checkEntry(seq: UInt64, type: String, bytes: [UInt8], previous: [UInt8]) throws {
@@ -121,11 +136,20 @@ extension Ledger {
         guard CanonicalJSON.encode(value) == bytes, let object = value.objectValue else {
             throw LedgerError(.verificationFailed, "entry \(seq): not in canonical JSON form")
         }
-        guard object["v"]?.integerValue == EntryFormat.version else { throw LedgerError(.verificationFailed, "entry \(seq): unknown version v") }
-        guard object["type"]?.stringValue == type else { throw LedgerError(.verificationFailed, "entry \(seq): type does not match its index") }
-        guard object["seq"]?.integerValue == Int64(seq) else { throw LedgerError(.verificationFailed, "entry \(seq): its seq field is wrong") }
+        guard object["v"]?.integerValue == EntryFormat.version else {
+            throw LedgerError(.verificationFailed, "entry \(seq): unknown version v")
+        }
+        guard object["type"]?.stringValue == type else {
+            throw LedgerError(.verificationFailed, "entry \(seq): type does not match its index")
+        }
+        guard object["seq"]?.integerValue == Int64(seq) else {
+            throw LedgerError(.verificationFailed, "entry \(seq): its seq field is wrong")
+        }
         guard object["prev"]?.stringValue == Base64.encode(previous) else {
-            throw LedgerError(.verificationFailed, "entry \(seq): prev does not match the leaf hash of entry \(seq == 0 ? "-" : String(seq - 1)) (hash chain broken)")
+            throw LedgerError(
+                .verificationFailed,
+                "entry \(seq): prev does not match the leaf hash of entry \(seq == 0 ? "-" : String(seq - 1)) (hash chain broken)"
+            )
         }
         guard let at = object["at"]?.stringValue, UTCTime.parse(at) != nil else {
             throw LedgerError(.verificationFailed, "entry \(seq): at is not a UTC time")

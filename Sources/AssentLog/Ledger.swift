@@ -31,19 +31,25 @@ public final class Ledger {
         let manager = FileManager.default
         let origin = origin ?? "assent.local/" + Hex.encode(SecureRandom.bytes(count: 8))
         guard NoteKeyID.isValidName(origin) else {
-            throw LedgerError(.invalidInput, "invalid origin \"\(origin)\": it must be non-empty, without spaces or '+'")
+            throw LedgerError(
+                .invalidInput, "invalid origin \"\(origin)\": it must be non-empty, without spaces or '+'")
         }
         var isFolder: ObjCBool = false
         if manager.fileExists(atPath: folder.path, isDirectory: &isFolder) {
-            guard isFolder.boolValue else { throw LedgerError(.alreadyExists, "\(folder.path) exists and is not a folder") }
+            guard isFolder.boolValue else {
+                throw LedgerError(.alreadyExists, "\(folder.path) exists and is not a folder")
+            }
             let existing = (try? manager.contentsOfDirectory(atPath: folder.path)) ?? []
             if existing.contains("ledger.sqlite") || existing.contains("log.key") {
                 throw LedgerError(.alreadyExists, "\(folder.path) already holds a ledger; refusing to overwrite it")
             }
-            guard existing.isEmpty else { throw LedgerError(.alreadyExists, "\(folder.path) is not empty; choose a new folder") }
+            guard existing.isEmpty else {
+                throw LedgerError(.alreadyExists, "\(folder.path) is not empty; choose a new folder")
+            }
         } else {
             do {
-                try manager.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                try manager.createDirectory(
+                    at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             } catch {
                 throw LedgerError(.invalidInput, "cannot create \(folder.path): \(error.localizedDescription)")
             }
@@ -58,14 +64,18 @@ public final class Ledger {
             ("origin", .string(origin)), ("log_key", .string(signer.verifier.keyString)),
             ("signing_key", .string(try signingKey.publicKey.pemRepresentation)),
         ])
-        try KeyFiles.writePublic(String(decoding: CanonicalJSON.encode(.object(trust)), as: UTF8.self) + "\n", to: paths.trust)
+        try KeyFiles.writePublic(
+            String(decoding: CanonicalJSON.encode(.object(trust)), as: UTF8.self) + "\n", to: paths.trust)
         let database = try Database(path: paths.database.path)
         try database.writeTransaction {
             try database.execute(LedgerSchema.statements)
-            try database.run("INSERT INTO meta (key, value) VALUES ('format', 'assent-ledger'), ('schema', ?), ('origin', ?)",
+            try database.run(
+                "INSERT INTO meta (key, value) VALUES ('format', 'assent-ledger'), ('schema', ?), ('origin', ?)",
                 [.text(LedgerSchema.version), .text(origin)])
             let empty = Checkpoint(origin: origin, size: 0, root: MerkleHasher.emptyRoot)
-            try database.run("INSERT INTO checkpoints (size, note) VALUES (0, ?)", [.text(try SignedNote.sign(text: empty.text, with: signer))])
+            try database.run(
+                "INSERT INTO checkpoints (size, note) VALUES (0, ?)",
+                [.text(try SignedNote.sign(text: empty.text, with: signer))])
         }
         return try Ledger(opening: folder)
     }
@@ -80,24 +90,28 @@ public final class Ledger {
         let database = try Database(path: paths.database.path, create: false)
         let format: String?
         do {
-            let statement = try database.statement("SELECT value FROM meta WHERE key = 'format'")
-            format = try statement.step() ? statement.text(0) : nil
+            format = try database.withStatement("SELECT value FROM meta WHERE key = 'format'") { statement in
+                try statement.step() ? statement.text(0) : nil
+            }
         } catch {
             throw LedgerError(.notALedger, "\(paths.database.path) is not an Assent ledger database")
         }
         guard format == "assent-ledger" else {
             throw LedgerError(.notALedger, "\(paths.database.path) is not an Assent ledger database")
         }
-        let statement = try database.statement("SELECT value FROM meta WHERE key = 'origin'")
-        guard try statement.step() else { throw LedgerError(.notALedger, "the ledger has no origin") }
-        let origin = statement.text(0)
+        let storedOrigin = try database.withStatement("SELECT value FROM meta WHERE key = 'origin'") { statement in
+            try statement.step() ? statement.text(0) : nil
+        }
+        guard let origin = storedOrigin else { throw LedgerError(.notALedger, "the ledger has no origin") }
         let keyText = try KeyFiles.readText(paths.logVerifierKey).trimmingSuffixNewline()
         let verifier: NoteVerifier
         do { verifier = try NoteVerifier(keyText) } catch {
             throw LedgerError(.key, "\(paths.logVerifierKey.path): \(error.message)")
         }
         guard verifier.name == origin else {
-            throw LedgerError(.key, "\(paths.logVerifierKey.path) is for \"\(verifier.name)\", not this ledger's origin \"\(origin)\"")
+            throw LedgerError(
+                .key, "\(paths.logVerifierKey.path) is for \"\(verifier.name)\", not this ledger's origin \"\(origin)\""
+            )
         }
         self.paths = paths
         self.origin = origin

@@ -30,8 +30,12 @@ public final class LogWriter {
         let reader = TileHashReader(database: database)
         var tiles: [TreeTile] = []
         for partial in TreeEdge.partialTiles(size: size) {
-            guard let tile = try reader.tile(stratum: partial.stratum, index: partial.index), tile.filled == partial.filled else {
-                throw LedgerError(.verificationFailed, "the stored tree edge does not match the log size \(size); run assent log verify")
+            guard let tile = try reader.tile(stratum: partial.stratum, index: partial.index),
+                tile.filled == partial.filled
+            else {
+                throw LedgerError(
+                    .verificationFailed,
+                    "the stored tree edge does not match the log size \(size); run assent log verify")
             }
             tiles.append(tile)
         }
@@ -61,14 +65,17 @@ public final class LogWriter {
         object["at"] = .string(timestamp)
         let bytes = CanonicalJSON.encode(.object(object))
         guard bytes.count <= EntryFormat.maximumSize else {
-            throw LedgerError(.invalidInput, "an entry may hold at most \(EntryFormat.maximumSize) bytes; this one has \(bytes.count)")
+            throw LedgerError(
+                .invalidInput, "an entry may hold at most \(EntryFormat.maximumSize) bytes; this one has \(bytes.count)"
+            )
         }
         let seq = edge.size
-        let insert = try database.statement("INSERT OR FAIL INTO entries (seq, type, body) VALUES (?, ?, ?)")
-        try insert.bind(.integer(Int64(seq)), at: 1)
-        try insert.bind(.text(type), at: 2)
-        try bytes.withUnsafeBytes { try insert.bind(bytes: $0, at: 3) }
-        try insert.step()
+        try database.withStatement("INSERT OR FAIL INTO entries (seq, type, body) VALUES (?, ?, ?)") { insert in
+            try insert.bind(.integer(Int64(seq)), at: 1)
+            try insert.bind(.text(type), at: 2)
+            try bytes.withUnsafeBytes { try insert.bind(bytes: $0, at: 3) }
+            try insert.step()
+        }
         let leaf = hasher.leafHash(bytes)
         try edge.append(leafHash: leaf, hasher: hasher) { try store($0) }
         previousLeafHash = leaf
@@ -81,16 +88,20 @@ public final class LogWriter {
         for tile in edge.tiles { try store(tile) }
         let checkpoint = Checkpoint(origin: origin, size: edge.size, root: edge.root(hasher: hasher))
         let note = try SignedNote.sign(text: checkpoint.text, with: signer)
-        try database.run("INSERT INTO checkpoints (size, note) VALUES (?, ?)", [.integer(Int64(edge.size)), .text(note)])
+        try database.run(
+            "INSERT INTO checkpoints (size, note) VALUES (?, ?)", [.integer(Int64(edge.size)), .text(note)])
     }
 
     private func store(_ tile: TreeTile) throws {
-        let upsert = try database.statement(
-            "INSERT INTO tree_tiles (id, filled, hashes) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET filled = excluded.filled, hashes = excluded.hashes"
-        )
-        try upsert.bind(.integer(LedgerSchema.tileID(stratum: tile.stratum, index: tile.index)), at: 1)
-        try upsert.bind(.integer(Int64(tile.filled)), at: 2)
-        try tile.slots.withUnsafeBytes { try upsert.bind(bytes: $0, at: 3) }
-        try upsert.step()
+        let sql = """
+            INSERT INTO tree_tiles (id, filled, hashes) VALUES (?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET filled = excluded.filled, hashes = excluded.hashes
+            """
+        try database.withStatement(sql) { upsert in
+            try upsert.bind(.integer(LedgerSchema.tileID(stratum: tile.stratum, index: tile.index)), at: 1)
+            try upsert.bind(.integer(Int64(tile.filled)), at: 2)
+            try tile.slots.withUnsafeBytes { try upsert.bind(bytes: $0, at: 3) }
+            try upsert.step()
+        }
     }
 }

@@ -29,7 +29,9 @@ public final class MerkleHasher {
     }
 
     /// Writes SHA-256(0x01 ‖ `left` ‖ `right`) into `output` (32 bytes) without allocating.
-    func nodeHash(left: UnsafeRawBufferPointer, right: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) {
+    func nodeHash(
+        left: UnsafeRawBufferPointer, right: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer
+    ) {
         hasher.update(byte: 1)
         hasher.update(rawBuffer: left)
         hasher.update(rawBuffer: right)

@@ -35,14 +35,18 @@ public struct NoteVerifier: Sendable, Hashable {
     /// - Throws: ``NoteError`` with code `badKey`, saying which part is wrong.
     public init(_ text: String) throws(NoteError) {
         let parts = text.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3 else { throw NoteError(.badKey, "a verifier key has three '+'-separated parts: name+keyid+key") }
+        guard parts.count == 3 else {
+            throw NoteError(.badKey, "a verifier key has three '+'-separated parts: name+keyid+key")
+        }
         let name = String(parts[0])
         guard NoteKeyID.isValidName(name) else { throw NoteError(.badKey, "invalid key name \"\(name)\"") }
         guard parts[1].count == 8, parts[1].allSatisfy({ $0.isHexDigit && !$0.isUppercase }),
             let id = UInt32(parts[1], radix: 16)
         else { throw NoteError(.badKey, "the key ID must be 8 lowercase hex digits, not \"\(parts[1])\"") }
         guard let raw = Base64.decode(parts[2]) else { throw NoteError(.badKey, "the key is not valid base64") }
-        guard raw.first == NoteKeyID.ed25519 else { throw NoteError(.badKey, "unsupported key algorithm (only Ed25519, type 0x01)") }
+        guard raw.first == NoteKeyID.ed25519 else {
+            throw NoteError(.badKey, "unsupported key algorithm (only Ed25519, type 0x01)")
+        }
         guard raw.count == 33, let key = try? Ed25519PublicKey(rawRepresentation: Array(raw.dropFirst())) else {
             throw NoteError(.badKey, "an Ed25519 verifier key holds 32 bytes after the type byte")
         }

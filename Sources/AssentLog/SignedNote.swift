@@ -75,7 +75,8 @@ public struct SignedNote: Sendable, Equatable {
         let parsed = try SignedNote(parsing: note)
         var verified = false
         for signature in parsed.signatures {
-            guard let verifier = verifiers.first(where: { $0.name == signature.name && $0.keyID == signature.keyID }) else {
+            guard let verifier = verifiers.first(where: { $0.name == signature.name && $0.keyID == signature.keyID })
+            else {
                 continue
             }
             guard verifier.publicKey.isValidSignature(signature.signature, for: Array(parsed.text.utf8)) else {

@@ -43,13 +43,19 @@ public struct TLogProof: Sendable, Equatable {
     /// Parses a proof file strictly.
     /// - Throws: ``NoteError`` with code `malformed`, naming the line.
     public init(text: String) throws(NoteError) {
-        guard let blank = text.range(of: "\n\n") else { throw NoteError(.malformed, "a tlog-proof needs a blank line before its checkpoint") }
+        guard let blank = text.range(of: "\n\n") else {
+            throw NoteError(.malformed, "a tlog-proof needs a blank line before its checkpoint")
+        }
         let head = text[..<blank.lowerBound].split(separator: "\n", omittingEmptySubsequences: false)
-        guard head.first == Substring(Self.header) else { throw NoteError(.malformed, "line 1: expected \"\(Self.header)\"") }
+        guard head.first == Substring(Self.header) else {
+            throw NoteError(.malformed, "line 1: expected \"\(Self.header)\"")
+        }
         var line = 1
         var extra: [UInt8]? = nil
         if line < head.count, head[line].hasPrefix("extra ") {
-            guard let bytes = Base64.decode(head[line].dropFirst(6)) else { throw NoteError(.malformed, "line 2: extra is not base64") }
+            guard let bytes = Base64.decode(head[line].dropFirst(6)) else {
+                throw NoteError(.malformed, "line 2: extra is not base64")
+            }
             extra = bytes
             line += 1
         }
@@ -76,8 +82,15 @@ public struct TLogProof: Sendable, Equatable {
     public func verify(entry: [UInt8], verifier: NoteVerifier) throws(NoteError) -> Checkpoint {
         let checkpoint = try Checkpoint.open(self.checkpoint, verifier: verifier)
         let leaf = MerkleHasher().leafHash(entry)
-        guard MerkleVerification.verifyInclusion(index: index, size: checkpoint.size, leafHash: leaf, proof: hashes, root: checkpoint.root)
-        else { throw NoteError(.malformed, "the inclusion proof of entry \(index) does not lead to the checkpoint's root (size \(checkpoint.size))") }
+        guard
+            MerkleVerification.verifyInclusion(
+                index: index, size: checkpoint.size, leafHash: leaf, proof: hashes, root: checkpoint.root)
+        else {
+            throw NoteError(
+                .malformed,
+                "the inclusion proof of entry \(index) does not lead to the checkpoint's root (size \(checkpoint.size))"
+            )
+        }
         return checkpoint
     }
 }

@@ -22,14 +22,17 @@ final class TileHashReader: SubtreeHashSource {
     func tile(stratum: Int, index: UInt64) throws -> TreeTile? {
         let id = LedgerSchema.tileID(stratum: stratum, index: index)
         if let cached = cache[id] { return cached }
-        let statement = try database.statement("SELECT filled, hashes FROM tree_tiles WHERE id = ?")
-        try statement.bind([.integer(id)])
-        guard try statement.step() else { return nil }
-        let slots = statement.blob(1)
-        guard slots.count == TreeTile.byteCount else {
-            throw LedgerError(.verificationFailed, "tree tile \(stratum)/\(index) has \(slots.count) bytes, not \(TreeTile.byteCount)")
+        let row = try database.withStatement("SELECT filled, hashes FROM tree_tiles WHERE id = ?") { statement in
+            try statement.bind([.integer(id)])
+            return try statement.step() ? (statement.integer(0), statement.blob(1)) : nil
         }
-        let tile = TreeTile(stratum: stratum, index: index, filled: Int(statement.integer(0)), slots: slots)
+        guard let (filled, slots) = row else { return nil }
+        guard slots.count == TreeTile.byteCount else {
+            throw LedgerError(
+                .verificationFailed, "tree tile \(stratum)/\(index) has \(slots.count) bytes, not \(TreeTile.byteCount)"
+            )
+        }
+        let tile = TreeTile(stratum: stratum, index: index, filled: Int(filled), slots: slots)
         if cache.count > 64 { cache.removeAll(keepingCapacity: true) }
         cache[id] = tile
         return tile

@@ -65,8 +65,10 @@ struct TreeTile {
             raw.baseAddress!.advanced(by: position * 32).copyMemory(from: newHash, byteCount: 32)
             var level = 0
             while level < 7 && position & 1 == 1 {
-                let left = UnsafeRawBufferPointer(rebasing: raw[(Self.slot(level: level, position: position - 1) * 32)...].prefix(32))
-                let right = UnsafeRawBufferPointer(rebasing: raw[(Self.slot(level: level, position: position) * 32)...].prefix(32))
+                let left = UnsafeRawBufferPointer(
+                    rebasing: raw[(Self.slot(level: level, position: position - 1) * 32)...].prefix(32))
+                let right = UnsafeRawBufferPointer(
+                    rebasing: raw[(Self.slot(level: level, position: position) * 32)...].prefix(32))
                 position >>= 1
                 level += 1
                 let outputStart = Self.slot(level: level, position: position) * 32
@@ -76,6 +78,7 @@ struct TreeTile {
         }
         filled += 1
         guard filled == Self.width else { return nil }
-        return hasher.nodeHash(hash(slot: Self.slot(level: 7, position: 0)), hash(slot: Self.slot(level: 7, position: 1)))
+        return hasher.nodeHash(
+            hash(slot: Self.slot(level: 7, position: 0)), hash(slot: Self.slot(level: 7, position: 1)))
     }
 }

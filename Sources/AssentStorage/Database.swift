@@ -53,9 +53,17 @@ public final class Database {
         }
     }
 
-    /// Returns a prepared statement for `sql`, cached on this connection and reset for reuse.
-    /// - Throws: ``StorageError`` when the SQL does not compile.
-    public func statement(_ sql: String) throws -> Statement {
+    /// Runs `body` with the prepared statement for `sql` (cached on this connection) and resets it
+    /// afterwards, so no half-read statement keeps a read transaction open.
+    /// - Throws: ``StorageError`` when the SQL does not compile, or what `body` throws.
+    public func withStatement<T>(_ sql: String, _ body: (Statement) throws -> T) throws -> T {
+        let statement = try self.statement(sql)
+        defer { try? statement.reset() }
+        return try body(statement)
+    }
+
+    /// Returns the prepared statement for `sql`, cached on this connection and reset for reuse.
+    private func statement(_ sql: String) throws -> Statement {
         if let cached = statementCache[sql] {
             try cached.reset()
             return cached
@@ -91,17 +99,19 @@ public final class Database {
 
     /// Runs `sql` with `arguments` and returns the first column of the first row as an integer.
     public func scalarInteger(_ sql: String, _ arguments: [SQLValue] = []) throws -> Int64? {
-        let statement = try self.statement(sql)
-        try statement.bind(arguments)
-        guard try statement.step() else { return nil }
-        return statement.isNull(0) ? nil : statement.integer(0)
+        try withStatement(sql) { statement in
+            try statement.bind(arguments)
+            guard try statement.step() else { return nil }
+            return statement.isNull(0) ? nil : statement.integer(0)
+        }
     }
 
     /// Runs `sql` with `arguments`, ignoring any rows.
     public func run(_ sql: String, _ arguments: [SQLValue] = []) throws {
-        let statement = try self.statement(sql)
-        try statement.bind(arguments)
-        while try statement.step() {}
+        try withStatement(sql) { statement in
+            try statement.bind(arguments)
+            while try statement.step() {}
+        }
     }
 
     /// The number of rows changed by the last statement.

@@ -55,13 +55,17 @@ public final class Statement {
 
     /// Binds raw bytes to the 1-based parameter `index` without building an array.
     public func bind(bytes: UnsafeRawBufferPointer, at index: Int32) throws {
-        let code = sqlite3_bind_blob64(handle, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), sqlite3_uint64(bytes.count), assent_sqlite_transient())
+        let code = sqlite3_bind_blob64(
+            handle, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), sqlite3_uint64(bytes.count),
+            assent_sqlite_transient())
         guard code == SQLITE_OK else { throw database.error(code, "cannot bind parameter \(index) of \(sql)") }
     }
 
     private func bindBlob(_ bytes: [UInt8], at index: Int32) -> Int32 {
         bytes.withUnsafeBytes {
-            sqlite3_bind_blob64(handle, index, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1), sqlite3_uint64($0.count), assent_sqlite_transient())
+            sqlite3_bind_blob64(
+                handle, index, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1), sqlite3_uint64($0.count),
+                assent_sqlite_transient())
         }
     }
 

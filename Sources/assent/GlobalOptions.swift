@@ -4,7 +4,9 @@ import Foundation
 
 /// The `--ledger DIR` option every command takes.
 struct LedgerOption: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The ledger folder (default: $ASSENT_LEDGER, else ./.assent).", valueName: "dir"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The ledger folder (default: $ASSENT_LEDGER, else ./.assent).", valueName: "dir"))
     var ledger: String?
 
     /// The ledger folder after applying the default rules.
@@ -68,7 +70,9 @@ enum Console {
     static func raw(_ bytes: [UInt8]) { FileHandle.standardOutput.write(Data(bytes)) }
 
     /// Writes canonical JSON and a newline to stdout.
-    static func json(_ object: JSONObject) { line(String(decoding: CanonicalJSON.encode(.object(object)), as: UTF8.self)) }
+    static func json(_ object: JSONObject) {
+        line(String(decoding: CanonicalJSON.encode(.object(object)), as: UTF8.self))
+    }
 
     /// Writes "assent: error: …" to stderr.
     static func error(_ text: String) {

@@ -18,10 +18,11 @@ extension AssentCommand {
             try reportingErrors {
                 let ledger = try Ledger.create(at: global.ledgerFolder, origin: origin)
                 if global.json {
-                    Console.json(JSONObject([
-                        ("ledger", .string(ledger.paths.folder.path)), ("origin", .string(ledger.origin)),
-                        ("log_key", .string(ledger.verifier.keyString)),
-                    ]))
+                    Console.json(
+                        JSONObject([
+                            ("ledger", .string(ledger.paths.folder.path)), ("origin", .string(ledger.origin)),
+                            ("log_key", .string(ledger.verifier.keyString)),
+                        ]))
                 } else {
                     Console.line("Created ledger \(ledger.paths.folder.path)")
                     Console.line("  origin:       \(ledger.origin)")

@@ -18,7 +18,9 @@ extension LogCommand {
         var jsonl: String?
         @Option(help: "The entry type, with --json BODY.")
         var type: String?
-        @Option(name: .customLong("json"), help: ArgumentHelp("The entry body, a JSON object, with --type.", valueName: "body"))
+        @Option(
+            name: .customLong("json"),
+            help: ArgumentHelp("The entry body, a JSON object, with --type.", valueName: "body"))
         var body: String?
         @Flag(name: .customLong("print-json"), help: "Print the result as JSON (--json names the body here).")
         var printJSON = false
@@ -41,10 +43,11 @@ extension LogCommand {
                 }
                 let entries = try ledger.appendNotes(notes)
                 if printJSON {
-                    Console.json(JSONObject([
-                        ("appended", .integer(Int64(entries.count))), ("size", .integer(Int64(try ledger.size()))),
-                        ("seqs", .array(entries.map { .integer(Int64($0.seq)) })),
-                    ]))
+                    Console.json(
+                        JSONObject([
+                            ("appended", .integer(Int64(entries.count))), ("size", .integer(Int64(try ledger.size()))),
+                            ("seqs", .array(entries.map { .integer(Int64($0.seq)) })),
+                        ]))
                 } else {
                     let range = entries.isEmpty ? "" : " (seq \(entries.first!.seq)…\(entries.last!.seq))"
                     Console.line("appended \(entries.count) entries\(range); log size \(try ledger.size())")
@@ -60,11 +63,15 @@ extension LogCommand {
                 if trimmed.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
                 var object = try parseObject(Array(trimmed), place: "\(name) line \(number + 1)")
                 guard let type = object["type"]?.stringValue else {
-                    throw LedgerError(.invalidInput, "\(name) line \(number + 1): field \"type\" is missing or not a string")
+                    throw LedgerError(
+                        .invalidInput, "\(name) line \(number + 1): field \"type\" is missing or not a string")
                 }
                 object["type"] = nil
                 guard EntryFormat.isNoteType(type) else {
-                    throw LedgerError(.invalidInput, "\(name) line \(number + 1): type \"\(type)\" is not a note type (note or note.*); record types cannot be appended raw")
+                    throw LedgerError(
+                        .invalidInput,
+                        "\(name) line \(number + 1): type \"\(type)\" is not a note type (note or note.*); record types cannot be appended raw"
+                    )
                 }
                 result.append((type, object))
             }
@@ -78,9 +85,12 @@ extension LogCommand {
             do { value = try JSONParser.parse(bytes) } catch {
                 throw LedgerError(.invalidInput, "\(place): \(error)")
             }
-            guard let object = value.objectValue else { throw LedgerError(.invalidInput, "\(place): expected a JSON object") }
+            guard let object = value.objectValue else {
+                throw LedgerError(.invalidInput, "\(place): expected a JSON object")
+            }
             if let reserved = object.keys.first(where: { EntryFormat.reservedFields.contains($0) && $0 != "type" }) {
-                throw LedgerError(.invalidInput, "\(place): field \"\(reserved)\" is set by the log and may not be given")
+                throw LedgerError(
+                    .invalidInput, "\(place): field \"\(reserved)\" is set by the log and may not be given")
             }
             return object
         }

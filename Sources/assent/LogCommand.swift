@@ -13,7 +13,8 @@ struct LogCommand: ParsableCommand {
 
     /// `assent log info`.
     struct Info: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the log's origin, size, root and checkpoint count.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show the log's origin, size, root and checkpoint count.")
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
@@ -23,11 +24,12 @@ struct LogCommand: ParsableCommand {
                 let root = try ledger.root(size: size)
                 let checkpoints = try ledger.checkpointCount()
                 if global.json {
-                    Console.json(JSONObject([
-                        ("origin", .string(ledger.origin)), ("size", .integer(Int64(size))),
-                        ("root", .string(Base64.encode(root))), ("checkpoints", .integer(Int64(checkpoints))),
-                        ("log_key", .string(ledger.verifier.keyString)),
-                    ]))
+                    Console.json(
+                        JSONObject([
+                            ("origin", .string(ledger.origin)), ("size", .integer(Int64(size))),
+                            ("root", .string(Base64.encode(root))), ("checkpoints", .integer(Int64(checkpoints))),
+                            ("log_key", .string(ledger.verifier.keyString)),
+                        ]))
                 } else {
                     Console.line("origin:      \(ledger.origin)")
                     Console.line("size:        \(size)")
@@ -59,7 +61,8 @@ struct LogCommand: ParsableCommand {
 
     /// `assent log key`.
     struct Key: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print the verifier key string <name>+<hex key id>+<base64 key>.")
+        static let configuration = CommandConfiguration(
+            abstract: "Print the verifier key string <name>+<hex key id>+<base64 key>.")
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
@@ -69,7 +72,8 @@ struct LogCommand: ParsableCommand {
 
     /// `assent log entry`.
     struct Entry: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print one entry; --raw writes its exact bytes (no newline).")
+        static let configuration = CommandConfiguration(
+            abstract: "Print one entry; --raw writes its exact bytes (no newline).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The entry's 0-based index.")
         var seq: UInt64
@@ -83,10 +87,11 @@ struct LogCommand: ParsableCommand {
                     Console.raw(entry.bytes)
                 } else if global.json {
                     let body = try JSONParser.parse(entry.bytes)
-                    Console.json(JSONObject([
-                        ("seq", .integer(Int64(entry.seq))), ("type", .string(entry.type)),
-                        ("leaf_hash", .string(Base64.encode(entry.leafHash))), ("entry", body),
-                    ]))
+                    Console.json(
+                        JSONObject([
+                            ("seq", .integer(Int64(entry.seq))), ("type", .string(entry.type)),
+                            ("leaf_hash", .string(Base64.encode(entry.leafHash))), ("entry", body),
+                        ]))
                 } else {
                     Console.line(String(decoding: entry.bytes, as: UTF8.self))
                 }
@@ -145,7 +150,8 @@ struct LogCommand: ParsableCommand {
     /// `assent log consistency`.
     struct Consistency: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print the consistency proof between the checkpoints of sizes M and N: base64 hashes, one a line.")
+            abstract: "Print the consistency proof between the checkpoints of sizes M and N: base64 hashes, one a line."
+        )
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The older (smaller) checkpointed size.")
         var oldSize: UInt64
@@ -156,10 +162,11 @@ struct LogCommand: ParsableCommand {
             try reportingErrors {
                 let proof = try global.openLedger().consistencyProof(oldSize: oldSize, newSize: newSize)
                 if global.json {
-                    Console.json(JSONObject([
-                        ("old_size", .integer(Int64(oldSize))), ("new_size", .integer(Int64(newSize))),
-                        ("proof", .array(proof.map { .string(Base64.encode($0)) })),
-                    ]))
+                    Console.json(
+                        JSONObject([
+                            ("old_size", .integer(Int64(oldSize))), ("new_size", .integer(Int64(newSize))),
+                            ("proof", .array(proof.map { .string(Base64.encode($0)) })),
+                        ]))
                 } else {
                     for hash in proof { Console.line(Base64.encode(hash)) }
                 }
@@ -177,9 +184,13 @@ struct LogCommand: ParsableCommand {
                 log is caught even if its own keys were replaced.
                 """)
         @OptionGroup var global: GlobalOptions
-        @Option(name: .customLong("trusted-checkpoint"), help: ArgumentHelp("A signed checkpoint held outside the folder.", valueName: "file"))
+        @Option(
+            name: .customLong("trusted-checkpoint"),
+            help: ArgumentHelp("A signed checkpoint held outside the folder.", valueName: "file"))
         var trustedCheckpoint: String?
-        @Option(help: ArgumentHelp("The verifier key for the trusted checkpoint (default: the ledger's log.vkey).", valueName: "vkeyfile"))
+        @Option(
+            help: ArgumentHelp(
+                "The verifier key for the trusted checkpoint (default: the ledger's log.vkey).", valueName: "vkeyfile"))
         var key: String?
 
         func validate() throws {
@@ -205,8 +216,11 @@ struct LogCommand: ParsableCommand {
                 } else {
                     Console.line("ok: \(report.entries) entries, hash chain intact")
                     Console.line("ok: tree recomputed (\(report.tiles) tiles), root \(Base64.encode(report.root))")
-                    Console.line("ok: \(report.checkpoints) checkpoints signed by \(ledger.verifier.name) and matching the tree")
-                    if let size = report.trustedSize { Console.line("ok: consistent with the trusted checkpoint at size \(size)") }
+                    Console.line(
+                        "ok: \(report.checkpoints) checkpoints signed by \(ledger.verifier.name) and matching the tree")
+                    if let size = report.trustedSize {
+                        Console.line("ok: consistent with the trusted checkpoint at size \(size)")
+                    }
                 }
             }
         }

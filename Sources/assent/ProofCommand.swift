@@ -34,9 +34,14 @@ struct ProofCommand: ParsableCommand {
                     let proof = try TLogProof(text: text)
                     checkpoint = try proof.verify(entry: entryBytes, verifier: verifier)
                     if json {
-                        Console.json(JSONObject([("valid", .bool(true)), ("index", .integer(Int64(proof.index))), ("size", .integer(Int64(checkpoint.size)))]))
+                        Console.json(
+                            JSONObject([
+                                ("valid", .bool(true)), ("index", .integer(Int64(proof.index))),
+                                ("size", .integer(Int64(checkpoint.size))),
+                            ]))
                     } else {
-                        Console.line("valid: entry \(proof.index) is in \(checkpoint.origin) at size \(checkpoint.size)")
+                        Console.line(
+                            "valid: entry \(proof.index) is in \(checkpoint.origin) at size \(checkpoint.size)")
                     }
                 } catch { throw VerificationFailure(message: "\(proofFile): \(error)") }
             }
@@ -76,7 +81,8 @@ struct ProofCommand: ParsableCommand {
                     throw VerificationFailure(message: "\(newCheckpoint): \(error)")
                 }
                 var hashes: [[UInt8]] = []
-                for (number, line) in proofText.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
+                for (number, line) in proofText.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+                where !line.isEmpty {
                     guard let hash = Base64.decode(line), hash.count == 32 else {
                         throw VerificationFailure(message: "\(proofFile) line \(number + 1): not a base64 SHA-256 hash")
                     }
@@ -86,13 +92,19 @@ struct ProofCommand: ParsableCommand {
                 if old.size == 0 {
                     consistent = hashes.isEmpty
                 } else {
-                    consistent = MerkleVerification.verifyConsistency(size1: old.size, size2: new.size, root1: old.root, root2: new.root, proof: hashes)
+                    consistent = MerkleVerification.verifyConsistency(
+                        size1: old.size, size2: new.size, root1: old.root, root2: new.root, proof: hashes)
                 }
                 guard consistent else {
-                    throw VerificationFailure(message: "the proof does not show size \(old.size) to be a prefix of size \(new.size)")
+                    throw VerificationFailure(
+                        message: "the proof does not show size \(old.size) to be a prefix of size \(new.size)")
                 }
                 if json {
-                    Console.json(JSONObject([("valid", .bool(true)), ("old_size", .integer(Int64(old.size))), ("new_size", .integer(Int64(new.size)))]))
+                    Console.json(
+                        JSONObject([
+                            ("valid", .bool(true)), ("old_size", .integer(Int64(old.size))),
+                            ("new_size", .integer(Int64(new.size))),
+                        ]))
                 } else {
                     Console.line("valid: \(new.origin) at size \(new.size) extends size \(old.size)")
                 }

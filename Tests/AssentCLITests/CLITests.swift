@@ -5,7 +5,8 @@ import Testing
 struct CLI {
     static let binary: URL = {
         if let override = ProcessInfo.processInfo.environment["ASSENT_BINARY"] { return URL(fileURLWithPath: override) }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         return root.appendingPathComponent(".build/debug/assent")
     }()
 
@@ -27,7 +28,9 @@ struct CLI {
 
     func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
 
-    func write(_ name: String, _ text: String) throws { try Data(text.utf8).write(to: URL(fileURLWithPath: path(name))) }
+    func write(_ name: String, _ text: String) throws {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path(name)))
+    }
 
     func write(_ name: String, bytes: [UInt8]) throws { try Data(bytes).write(to: URL(fileURLWithPath: path(name))) }
 
@@ -73,17 +76,27 @@ struct CLI {
         try cli.write("entry", bytes: try cli.run("log", "entry", "2", "--raw").stdoutBytes)
         try cli.write("proof", try cli.run("log", "prove", "2").stdout)
         try cli.write("vkey", try cli.run("log", "key").stdout)
-        let valid = try cli.run("proof", "verify-inclusion", "--key", cli.path("vkey"), "--entry", cli.path("entry"), cli.path("proof"))
+        let valid = try cli.run(
+            "proof", "verify-inclusion", "--key", cli.path("vkey"), "--entry", cli.path("entry"), cli.path("proof"))
         #expect(valid.status == 0, "\(valid.stderr)")
         try cli.write("other", bytes: try cli.run("log", "entry", "1", "--raw").stdoutBytes)
-        let invalid = try cli.run("proof", "verify-inclusion", "--key", cli.path("vkey"), "--entry", cli.path("other"), cli.path("proof"))
+        let invalid = try cli.run(
+            "proof", "verify-inclusion", "--key", cli.path("vkey"), "--entry", cli.path("other"), cli.path("proof"))
         #expect(invalid.status == 2 && invalid.stderr.contains("does not lead to the checkpoint"))
 
         try cli.write("old", try cli.run("log", "checkpoint", "--size", "1").stdout)
         try cli.write("new", try cli.run("log", "checkpoint").stdout)
         try cli.write("consistency", try cli.run("log", "consistency", "1", "3").stdout)
-        #expect(try cli.run("proof", "verify-consistency", "--key", cli.path("vkey"), cli.path("old"), cli.path("new"), cli.path("consistency")).status == 0)
-        #expect(try cli.run("proof", "verify-consistency", "--key", cli.path("vkey"), cli.path("new"), cli.path("old"), cli.path("consistency")).status == 2)
+        #expect(
+            try cli.run(
+                "proof", "verify-consistency", "--key", cli.path("vkey"), cli.path("old"), cli.path("new"),
+                cli.path("consistency")
+            ).status == 0)
+        #expect(
+            try cli.run(
+                "proof", "verify-consistency", "--key", cli.path("vkey"), cli.path("new"), cli.path("old"),
+                cli.path("consistency")
+            ).status == 2)
 
         let verify = try cli.run("log", "verify", "--trusted-checkpoint", cli.path("old"), "--key", cli.path("vkey"))
         #expect(verify.status == 0 && verify.stdout.contains("consistent with the trusted checkpoint at size 1"))
@@ -128,7 +141,8 @@ struct CLI {
         let database = URL(fileURLWithPath: cli.ledger).appendingPathComponent("ledger.sqlite")
         var bytes = [UInt8](try Data(contentsOf: database))
         let needle = Array("ENTRY-23-END".utf8)
-        let start = try #require((0...(bytes.count - needle.count)).first { bytes[$0..<$0 + needle.count].elementsEqual(needle) })
+        let start = try #require(
+            (0...(bytes.count - needle.count)).first { bytes[$0..<$0 + needle.count].elementsEqual(needle) })
         bytes[start + 9] ^= 0x01
         try Data(bytes).write(to: database)
         let verify = try cli.run("log", "verify")

@@ -54,7 +54,8 @@ import Testing
         let message = Array("model".utf8)
         let signature = try pkcs8.signature(for: message)
         let publicPEM = try sec1.publicKey.pemRepresentation
-        #expect(publicPEM.hasPrefix("-----BEGIN PUBLIC KEY-----\n") && publicPEM.hasSuffix("-----END PUBLIC KEY-----\n"))
+        #expect(
+            publicPEM.hasPrefix("-----BEGIN PUBLIC KEY-----\n") && publicPEM.hasSuffix("-----END PUBLIC KEY-----\n"))
         let publicKey = try P256PublicKey(pemRepresentation: publicPEM)
         #expect(publicKey.isValidSignature(signature, for: message))
         #expect(try publicKey.derRepresentation.count == 91)
@@ -75,7 +76,9 @@ import Testing
 
             """
         #expect(throws: CryptoError.self) { try P256PublicKey(pemRepresentation: ed25519) }
-        #expect(throws: CryptoError.self) { try P256PublicKey(pemRepresentation: "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n") }
+        #expect(throws: CryptoError.self) {
+            try P256PublicKey(pemRepresentation: "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n")
+        }
         #expect(throws: CryptoError.self) { try P256PrivateKey(pemRepresentation: "not a key") }
     }
 }

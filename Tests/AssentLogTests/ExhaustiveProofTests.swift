@@ -28,23 +28,38 @@ import Testing
         for index in 0..<size {
             let leaf = Self.leaves[Int(index)]
             let proof = try generator.inclusionProof(index: index, size: size)
-            #expect(MerkleVerification.verifyInclusion(index: index, size: size, leafHash: leaf, proof: proof, root: root))
+            #expect(
+                MerkleVerification.verifyInclusion(index: index, size: size, leafHash: leaf, proof: proof, root: root))
             for changed in Self.singleBitChanges(of: proof) {
-                #expect(!MerkleVerification.verifyInclusion(index: index, size: size, leafHash: leaf, proof: changed, root: root))
+                #expect(
+                    !MerkleVerification.verifyInclusion(
+                        index: index, size: size, leafHash: leaf, proof: changed, root: root))
             }
             if !proof.isEmpty {
-                #expect(!MerkleVerification.verifyInclusion(index: index, size: size, leafHash: leaf, proof: Array(proof.dropLast()), root: root))
-                #expect(!MerkleVerification.verifyInclusion(index: index, size: size, leafHash: leaf, proof: Array(proof.dropFirst()), root: root))
+                #expect(
+                    !MerkleVerification.verifyInclusion(
+                        index: index, size: size, leafHash: leaf, proof: Array(proof.dropLast()), root: root))
+                #expect(
+                    !MerkleVerification.verifyInclusion(
+                        index: index, size: size, leafHash: leaf, proof: Array(proof.dropFirst()), root: root))
             }
-            #expect(!MerkleVerification.verifyInclusion(index: index, size: size, leafHash: leaf, proof: proof + [root], root: root))
-            #expect(!MerkleVerification.verifyInclusion(index: index, size: size, leafHash: leaf, proof: [root] + proof, root: root))
+            #expect(
+                !MerkleVerification.verifyInclusion(
+                    index: index, size: size, leafHash: leaf, proof: proof + [root], root: root))
+            #expect(
+                !MerkleVerification.verifyInclusion(
+                    index: index, size: size, leafHash: leaf, proof: [root] + proof, root: root))
             for other in 0..<size + 1 where other != index {
-                #expect(!MerkleVerification.verifyInclusion(index: other, size: size, leafHash: leaf, proof: proof, root: root))
+                #expect(
+                    !MerkleVerification.verifyInclusion(
+                        index: other, size: size, leafHash: leaf, proof: proof, root: root))
             }
             // A wrong size is checked against that size's own root, as a checkpoint would carry it.
             for otherSize in 1...Self.maximum where otherSize != size {
                 let otherRoot = Self.roots[Int(otherSize)]
-                #expect(!MerkleVerification.verifyInclusion(index: index, size: otherSize, leafHash: leaf, proof: proof, root: otherRoot))
+                #expect(
+                    !MerkleVerification.verifyInclusion(
+                        index: index, size: otherSize, leafHash: leaf, proof: proof, root: otherRoot))
             }
         }
     }
@@ -55,22 +70,36 @@ import Testing
         for oldSize in 1...newSize {
             let root1 = Self.roots[Int(oldSize)]
             let proof = try generator.consistencyProof(oldSize: oldSize, newSize: newSize)
-            #expect(MerkleVerification.verifyConsistency(size1: oldSize, size2: newSize, root1: root1, root2: root2, proof: proof))
+            #expect(
+                MerkleVerification.verifyConsistency(
+                    size1: oldSize, size2: newSize, root1: root1, root2: root2, proof: proof))
             for changed in Self.singleBitChanges(of: proof) {
-                #expect(!MerkleVerification.verifyConsistency(size1: oldSize, size2: newSize, root1: root1, root2: root2, proof: changed))
+                #expect(
+                    !MerkleVerification.verifyConsistency(
+                        size1: oldSize, size2: newSize, root1: root1, root2: root2, proof: changed))
             }
             if !proof.isEmpty {
-                #expect(!MerkleVerification.verifyConsistency(size1: oldSize, size2: newSize, root1: root1, root2: root2, proof: Array(proof.dropLast())))
-                #expect(!MerkleVerification.verifyConsistency(size1: oldSize, size2: newSize, root1: root1, root2: root2, proof: Array(proof.dropFirst())))
+                #expect(
+                    !MerkleVerification.verifyConsistency(
+                        size1: oldSize, size2: newSize, root1: root1, root2: root2, proof: Array(proof.dropLast())))
+                #expect(
+                    !MerkleVerification.verifyConsistency(
+                        size1: oldSize, size2: newSize, root1: root1, root2: root2, proof: Array(proof.dropFirst())))
             }
-            #expect(!MerkleVerification.verifyConsistency(size1: oldSize, size2: newSize, root1: root1, root2: root2, proof: proof + [root1]))
+            #expect(
+                !MerkleVerification.verifyConsistency(
+                    size1: oldSize, size2: newSize, root1: root1, root2: root2, proof: proof + [root1]))
             for otherOld in 1...newSize where otherOld != oldSize {
                 let otherRoot = Self.roots[Int(otherOld)]
-                #expect(!MerkleVerification.verifyConsistency(size1: otherOld, size2: newSize, root1: otherRoot, root2: root2, proof: proof))
+                #expect(
+                    !MerkleVerification.verifyConsistency(
+                        size1: otherOld, size2: newSize, root1: otherRoot, root2: root2, proof: proof))
             }
             for otherNew in oldSize...Self.maximum where otherNew != newSize {
                 let otherRoot = Self.roots[Int(otherNew)]
-                #expect(!MerkleVerification.verifyConsistency(size1: oldSize, size2: otherNew, root1: root1, root2: otherRoot, proof: proof))
+                #expect(
+                    !MerkleVerification.verifyConsistency(
+                        size1: oldSize, size2: otherNew, root1: root1, root2: otherRoot, proof: proof))
             }
         }
     }
@@ -91,9 +120,13 @@ import Testing
         }
         for index: UInt64 in [0, 255, 256, 700, 1029] {
             let proof = try generator.inclusionProof(index: index, size: 1030)
-            #expect(MerkleVerification.verifyInclusion(index: index, size: 1030, leafHash: leaves[Int(index)], proof: proof, root: tree.root))
+            #expect(
+                MerkleVerification.verifyInclusion(
+                    index: index, size: 1030, leafHash: leaves[Int(index)], proof: proof, root: tree.root))
         }
         let consistency = try generator.consistencyProof(oldSize: 300, newSize: 1030)
-        #expect(MerkleVerification.verifyConsistency(size1: 300, size2: 1030, root1: referenceRoot(leaves[0..<300]), root2: tree.root, proof: consistency))
+        #expect(
+            MerkleVerification.verifyConsistency(
+                size1: 300, size2: 1030, root1: referenceRoot(leaves[0..<300]), root2: tree.root, proof: consistency))
     }
 }

@@ -12,9 +12,10 @@ import Testing
         var written = 0
         while written < entries {
             let count = min(batch, entries - written)
-            try ledger.appendNotes((0..<count).map { offset in
-                ("note", JSONObject([("marker", .string("MARK\(written + offset)X"))]))
-            })
+            try ledger.appendNotes(
+                (0..<count).map { offset in
+                    ("note", JSONObject([("marker", .string("MARK\(written + offset)X"))]))
+                })
             written += count
         }
         return (ledger, folder)
@@ -36,7 +37,9 @@ import Testing
             for old in sizes where old <= size {
                 let oldCheckpoint = try Checkpoint.open(try ledger.checkpointNote(size: old), verifier: ledger.verifier)
                 let proof = try ledger.consistencyProof(oldSize: old, newSize: size)
-                #expect(MerkleVerification.verifyConsistency(size1: old, size2: size, root1: oldCheckpoint.root, root2: checkpoint.root, proof: proof))
+                #expect(
+                    MerkleVerification.verifyConsistency(
+                        size1: old, size2: size, root1: oldCheckpoint.root, root2: checkpoint.root, proof: proof))
             }
         }
         #expect(throws: LedgerError(.notFound, "")) { try ledger.inclusionProof(index: 1, size: 61) }
@@ -46,8 +49,10 @@ import Testing
         let (ledger, folder) = try makeLedger(entries: 3)
         defer { try? FileManager.default.removeItem(at: folder) }
         let first = try ledger.entry(0)
-        #expect(String(decoding: first.bytes, as: UTF8.self)
-            == #"{"at":"2026-01-02T03:04:05Z","marker":"MARK0X","prev":"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=","seq":0,"type":"note","v":1}"#)
+        #expect(
+            String(decoding: first.bytes, as: UTF8.self)
+                == #"{"at":"2026-01-02T03:04:05Z","marker":"MARK0X","prev":"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=","seq":0,"type":"note","v":1}"#
+        )
         let second = try ledger.entry(1)
         #expect(try JSONParser.parse(second.bytes).objectValue?["prev"]?.stringValue == Base64.encode(first.leafHash))
     }
@@ -88,7 +93,9 @@ import Testing
             try ledger.appendNotes([("note", JSONObject([("ok", .integer(1))])), ("sample", JSONObject())])
         }
         #expect(throws: LedgerError.self) {
-            try ledger.appendNotes([("note", JSONObject([("ok", .integer(1))])), ("note", JSONObject([("seq", .integer(9))]))])
+            try ledger.appendNotes([
+                ("note", JSONObject([("ok", .integer(1))])), ("note", JSONObject([("seq", .integer(9))])),
+            ])
         }
         #expect(throws: LedgerError.self) {
             try ledger.appendNotes([("note", JSONObject([("big", .string(String(repeating: "x", count: 70_000)))]))])
@@ -126,7 +133,11 @@ import Testing
         let path = LedgerPaths(folder: folder).database.path
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         let needle = Array(marker.utf8)
-        guard let start = (0...(bytes.count - needle.count)).first(where: { bytes[$0..<$0 + needle.count].elementsEqual(needle) }) else {
+        guard
+            let start = (0...(bytes.count - needle.count)).first(where: {
+                bytes[$0..<$0 + needle.count].elementsEqual(needle)
+            })
+        else {
             Issue.record("marker \(marker) not found in the database file")
             return
         }

@@ -9,15 +9,20 @@ import Testing
     static let peterSigner = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"
     static let peterVerifier = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
     static let enochVerifier = "EnochRoot+af0cfe78+ATtqJ7zOtqQtYqOo0CpvDXNlMhV3HeJDpjrASKGLWdop"
-    static let text = "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n"
-    static let peterLine = "— PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"
-    static let enochLine = "— EnochRoot rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1aGrQ5ovTG01oOTGwnWLox33WWd1RvMc+QQ=\n"
+    static let text =
+        "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n"
+    static let peterLine =
+        "— PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"
+    static let enochLine =
+        "— EnochRoot rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1aGrQ5ovTG01oOTGwnWLox33WWd1RvMc+QQ=\n"
 
     @Test func vectorASignsByteForByte() throws {
         let signer = try NoteSigner(keyString: Self.peterSigner)
         #expect(signer.verifier.keyString == Self.peterVerifier)
         #expect(hex(signer.privateKey.seed) == "810a1402d5146c8d84f2443330f54080ebf98ee17d9c74f6252fc5d5c7283173")
-        #expect(hex(signer.privateKey.publicKey.rawRepresentation) == "1a5cd907143c384c41e830c5bce12aa8817ec5649aaabf2c31388b35b2d744d6")
+        #expect(
+            hex(signer.privateKey.publicKey.rawRepresentation)
+                == "1a5cd907143c384c41e830c5bce12aa8817ec5649aaabf2c31388b35b2d744d6")
         #expect(try SignedNote.sign(text: Self.text, with: signer) == Self.text + "\n" + Self.peterLine)
         #expect(signer.keyString == Self.peterSigner)
     }
@@ -26,12 +31,15 @@ import Testing
         let note = Self.text + "\n" + Self.peterLine + Self.enochLine
         #expect(try SignedNote.open(note, verifiers: [NoteVerifier(Self.peterVerifier)]) == Self.text)
         #expect(try SignedNote.open(note, verifiers: [NoteVerifier(Self.enochVerifier)]) == Self.text)
-        #expect(try SignedNote.open(note, verifiers: [NoteVerifier(Self.enochVerifier), NoteVerifier(Self.peterVerifier)]) == Self.text)
+        #expect(
+            try SignedNote.open(note, verifiers: [NoteVerifier(Self.enochVerifier), NoteVerifier(Self.peterVerifier)])
+                == Self.text)
     }
 
     @Test func vectorB() throws {
         let verifier = try NoteVerifier("example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k")
-        let note = "This is an example message.\n\n— example.com/foo Uw2QOkn8srV1yJGh2VYRlL1Tnagv1YEq6TfXppzi2ONncAlTgK7Ztg1ERYNZXsYjOBH3mFXmRKuwHjG1Yu72IneyaQM=\n"
+        let note =
+            "This is an example message.\n\n— example.com/foo Uw2QOkn8srV1yJGh2VYRlL1Tnagv1YEq6TfXppzi2ONncAlTgK7Ztg1ERYNZXsYjOBH3mFXmRKuwHjG1Yu72IneyaQM=\n"
         #expect(try SignedNote.open(note, verifiers: [verifier]) == "This is an example message.\n")
     }
 
@@ -40,13 +48,21 @@ import Testing
         let enoch = try NoteVerifier(Self.enochVerifier)
         let changed = Self.text.replacingOccurrences(of: "answer", with: "Answer") + "\n" + Self.peterLine
         #expect(throws: NoteError(.badSignature, "")) { try SignedNote.open(changed, verifiers: [peter]) }
-        #expect(throws: NoteError(.badSignature, "")) { try SignedNote.open(Self.text + "\n" + Self.peterLine, verifiers: [enoch]) }
+        #expect(throws: NoteError(.badSignature, "")) {
+            try SignedNote.open(Self.text + "\n" + Self.peterLine, verifiers: [enoch])
+        }
         let corrupt = Self.text + "\n" + Self.peterLine.replacingOccurrences(of: "x08go", with: "x08gp")
         #expect(throws: NoteError.self) { try SignedNote.open(corrupt, verifiers: [peter]) }
-        #expect(throws: NoteError(.malformed, "")) { try SignedNote.open(Self.text + Self.peterLine, verifiers: [peter]) }
+        #expect(throws: NoteError(.malformed, "")) {
+            try SignedNote.open(Self.text + Self.peterLine, verifiers: [peter])
+        }
         #expect(throws: NoteError(.malformed, "")) { try SignedNote.open(Self.text + "\n", verifiers: [peter]) }
-        #expect(throws: NoteError(.malformed, "")) { try SignedNote.open(Self.text + "\n" + Self.peterLine.dropLast(), verifiers: [peter]) }
-        #expect(throws: NoteError(.malformed, "")) { try SignedNote.open("a\u{01}b\n\n" + Self.peterLine, verifiers: [peter]) }
+        #expect(throws: NoteError(.malformed, "")) {
+            try SignedNote.open(Self.text + "\n" + Self.peterLine.dropLast(), verifiers: [peter])
+        }
+        #expect(throws: NoteError(.malformed, "")) {
+            try SignedNote.open("a\u{01}b\n\n" + Self.peterLine, verifiers: [peter])
+        }
     }
 
     // TestNewVerifier: every proper prefix or substring and every single-byte increment is rejected.
@@ -65,7 +81,9 @@ import Testing
             #expect(throws: NoteError.self, "increment at \(position)") { try NoteVerifier(candidate) }
         }
         #expect(throws: NoteError.self) { try NoteVerifier("PeterNeumann+cc469956+AXBADKEY==") }
-        #expect(throws: NoteError.self) { try NoteVerifier("PeterNeumann+173116ae+ZRpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW") }
+        #expect(throws: NoteError.self) {
+            try NoteVerifier("PeterNeumann+173116ae+ZRpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW")
+        }
     }
 
     @Test func realWorldGoChecksumDatabaseKeyParses() throws {
@@ -79,12 +97,14 @@ import Testing
         #expect(try Checkpoint(text: checkpoint.text) == checkpoint)
         #expect(checkpoint.text == "example.com/log\n123456789012\nTszzRgjTG6xce+z2AG31kAXYKBgQVtCSCE40HmuwBb0=\n")
         #expect(try Checkpoint(text: checkpoint.text + "extension\n").size == 123_456_789_012)
-        for bad in ["example.com/log\n0123\nTszzRgjTG6xce+z2AG31kAXYKBgQVtCSCE40HmuwBb0=\n",
-                    "example.com/log\n0xab\nTszzRgjTG6xce+z2AG31kAXYKBgQVtCSCE40HmuwBb0=\n",
-                    "example.com/log\n12\nTszzRgjTG6xce+z2AG31kAXYKBgQVtCSCE40Hmuw\n",
-                    "example.com/log\n12\n",
-                    "\n12\nTszzRgjTG6xce+z2AG31kAXYKBgQVtCSCE40HmuwBb0=\n",
-                    "example.com/log\n0\nTszzRgjTG6xce+z2AG31kAXYKBgQVtCSCE40HmuwBb0=\n"] {
+        for bad in [
+            "example.com/log\n0123\nTszzRgjTG6xce+z2AG31kAXYKBgQVtCSCE40HmuwBb0=\n",
+            "example.com/log\n0xab\nTszzRgjTG6xce+z2AG31kAXYKBgQVtCSCE40HmuwBb0=\n",
+            "example.com/log\n12\nTszzRgjTG6xce+z2AG31kAXYKBgQVtCSCE40Hmuw\n",
+            "example.com/log\n12\n",
+            "\n12\nTszzRgjTG6xce+z2AG31kAXYKBgQVtCSCE40HmuwBb0=\n",
+            "example.com/log\n0\nTszzRgjTG6xce+z2AG31kAXYKBgQVtCSCE40HmuwBb0=\n",
+        ] {
             #expect(throws: NoteError.self, "\(bad)") { try Checkpoint(text: bad) }
         }
     }
@@ -94,14 +114,22 @@ import Testing
         let hasher = MerkleHasher()
         let entries: [[UInt8]] = (0..<5).map { Array("entry \($0)".utf8) }
         let tree = InMemoryTree(leafHashes: entries.map { hasher.leafHash($0) })
-        let note = try SignedNote.sign(text: Checkpoint(origin: "PeterNeumann", size: 5, root: tree.root).text, with: signer)
-        let proof = TLogProof(index: 3, hashes: try MerkleProofGenerator(source: tree).inclusionProof(index: 3, size: 5), checkpoint: note, extra: [1, 2])
+        let note = try SignedNote.sign(
+            text: Checkpoint(origin: "PeterNeumann", size: 5, root: tree.root).text, with: signer)
+        let proof = TLogProof(
+            index: 3, hashes: try MerkleProofGenerator(source: tree).inclusionProof(index: 3, size: 5),
+            checkpoint: note, extra: [1, 2])
         let parsed = try TLogProof(text: proof.text)
         #expect(parsed == proof)
         #expect(try parsed.verify(entry: entries[3], verifier: signer.verifier).size == 5)
         #expect(throws: NoteError.self) { try parsed.verify(entry: entries[2], verifier: signer.verifier) }
-        #expect(throws: NoteError.self) { try TLogProof(text: proof.text.replacingOccurrences(of: "index 3", with: "index 03")) }
-        #expect(throws: NoteError.self) { try TLogProof(text: proof.text.replacingOccurrences(of: "c2sp.org/tlog-proof@v1", with: "c2sp.org/tlog-proof@v2")) }
+        #expect(throws: NoteError.self) {
+            try TLogProof(text: proof.text.replacingOccurrences(of: "index 3", with: "index 03"))
+        }
+        #expect(throws: NoteError.self) {
+            try TLogProof(
+                text: proof.text.replacingOccurrences(of: "c2sp.org/tlog-proof@v1", with: "c2sp.org/tlog-proof@v2"))
+        }
         #expect(throws: NoteError.self) { try TLogProof(text: String(proof.text.prefix(60))) }
     }
 }

@@ -18,7 +18,9 @@ final class InMemoryTree: SubtreeHashSource {
     var size: UInt64 { edge.size }
 
     func append(leafHash: [UInt8]) {
-        edge.append(leafHash: leafHash, hasher: hasher) { tiles[LedgerSchema.tileID(stratum: $0.stratum, index: $0.index)] = $0 }
+        edge.append(leafHash: leafHash, hasher: hasher) {
+            tiles[LedgerSchema.tileID(stratum: $0.stratum, index: $0.index)] = $0
+        }
     }
 
     func hash(level: Int, index: UInt64) throws -> [UInt8] {

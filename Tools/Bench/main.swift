@@ -20,7 +20,9 @@ func peakRSSMiB() -> Double {
 
 func option(_ name: String, default value: Int) -> Int {
     let arguments = CommandLine.arguments
-    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count, let number = Int(arguments[index + 1]) else {
+    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count,
+        let number = Int(arguments[index + 1])
+    else {
         return value
     }
     return number
@@ -43,14 +45,19 @@ func benchmarkLog() throws {
         let count = min(batch, total - written)
         try ledger.write { writer in
             for offset in 0..<count {
-                try writer.append(type: "note", fields: JSONObject([("n", .integer(Int64(written + offset))), ("text", .string("benchmark entry"))]))
+                try writer.append(
+                    type: "note",
+                    fields: JSONObject([("n", .integer(Int64(written + offset))), ("text", .string("benchmark entry"))])
+                )
             }
         }
         written += count
     }
     let appendSeconds = now() - appendStart
     let appendRSS = peakRSSMiB()
-    print("append:      \(format(Double(total) / appendSeconds)) entries/s (\(format(appendSeconds)) s), peak RSS \(format(appendRSS)) MiB")
+    print(
+        "append:      \(format(Double(total) / appendSeconds)) entries/s (\(format(appendSeconds)) s), peak RSS \(format(appendRSS)) MiB"
+    )
     if CommandLine.arguments.contains("--append-only") { return }
 
     // The raw baseline inserts the very same bytes, read back (untimed) from the ledger.
@@ -65,19 +72,22 @@ func benchmarkLog() throws {
     while position < bodies.count {
         let end = min(position + batch, bodies.count)
         try raw.writeTransaction {
-            let insert = try raw.statement("INSERT INTO entries (seq, type, body) VALUES (?, ?, ?)")
-            for index in position..<end {
-                try insert.reset()
-                try insert.bind(.integer(Int64(index)), at: 1)
-                try insert.bind(.text("note"), at: 2)
-                try bodies[index].withUnsafeBytes { try insert.bind(bytes: $0, at: 3) }
-                try insert.step()
+            try raw.withStatement("INSERT INTO entries (seq, type, body) VALUES (?, ?, ?)") { insert in
+                for index in position..<end {
+                    try insert.reset()
+                    try insert.bind(.integer(Int64(index)), at: 1)
+                    try insert.bind(.text("note"), at: 2)
+                    try bodies[index].withUnsafeBytes { try insert.bind(bytes: $0, at: 3) }
+                    try insert.step()
+                }
             }
         }
         position = end
     }
     let rawSeconds = now() - rawStart
-    print("raw SQLite:  \(format(Double(total) / rawSeconds)) rows/s (\(format(rawSeconds)) s); ledger/raw = \(String(format: "%.2f", rawSeconds / appendSeconds))")
+    print(
+        "raw SQLite:  \(format(Double(total) / rawSeconds)) rows/s (\(format(rawSeconds)) s); ledger/raw = \(String(format: "%.2f", rawSeconds / appendSeconds))"
+    )
 
     let size = try ledger.size()
     let (_, note) = try ledger.latestCheckpoint()
@@ -94,10 +104,14 @@ func benchmarkLog() throws {
     let leaves = indices.map { leafHasher.leafHash(bodies[Int($0)]) }
     let verifyStart = now()
     var valid = 0
-    for (offset, proof) in proofs.enumerated() where MerkleVerification.verifyInclusion(
-        index: proof.index, size: size, leafHash: leaves[offset], proof: proof.hashes, root: checkpoint.root) { valid += 1 }
+    for (offset, proof) in proofs.enumerated()
+    where MerkleVerification.verifyInclusion(
+        index: proof.index, size: size, leafHash: leaves[offset], proof: proof.hashes, root: checkpoint.root)
+    { valid += 1 }
     let verifyMicros = (now() - verifyStart) / Double(samples) * 1e6
-    print("inclusion:   generate \(format(proveMicros)) µs, verify \(format(verifyMicros)) µs per proof at size \(size) (\(valid)/\(samples) valid)")
+    print(
+        "inclusion:   generate \(format(proveMicros)) µs, verify \(format(verifyMicros)) µs per proof at size \(size) (\(valid)/\(samples) valid)"
+    )
 
     let oldSize = UInt64(batch) * 37 <= size ? UInt64(batch) * 37 : UInt64(batch)
     let oldCheckpoint = try Checkpoint.open(try ledger.checkpointNote(size: oldSize), verifier: ledger.verifier)
@@ -109,10 +123,15 @@ func benchmarkLog() throws {
     let checkStart = now()
     var consistent = true
     for _ in 0..<rounds {
-        consistent = consistent && MerkleVerification.verifyConsistency(size1: oldSize, size2: size, root1: oldCheckpoint.root, root2: checkpoint.root, proof: consistency)
+        consistent =
+            consistent
+            && MerkleVerification.verifyConsistency(
+                size1: oldSize, size2: size, root1: oldCheckpoint.root, root2: checkpoint.root, proof: consistency)
     }
     let checkMicros = (now() - checkStart) / Double(rounds) * 1e6
-    print("consistency: generate \(format(consistencyMicros)) µs, verify \(format(checkMicros)) µs (\(oldSize) → \(size), \(consistency.count) hashes, valid: \(consistent))")
+    print(
+        "consistency: generate \(format(consistencyMicros)) µs, verify \(format(checkMicros)) µs (\(oldSize) → \(size), \(consistency.count) hashes, valid: \(consistent))"
+    )
 
     let verifyLogStart = now()
     let report = try ledger.verify()
