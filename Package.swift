@@ -25,10 +25,11 @@ let package = Package(
         .target(name: "AssentCrypto", dependencies: ["COpenSSL"]),
         .target(name: "AssentStorage", dependencies: ["CSQLite"]),
         .target(name: "AssentLog", dependencies: ["AssentCrypto", "AssentStorage"]),
+        .target(name: "AssentRecords", dependencies: ["AssentLog", "AssentCrypto", "AssentStorage"]),
         .executableTarget(
             name: "assent",
             dependencies: [
-                "AssentLog", "AssentCrypto",
+                "AssentLog", "AssentCrypto", "AssentRecords",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -36,6 +37,7 @@ let package = Package(
         .testTarget(name: "AssentCryptoTests", dependencies: ["AssentCrypto"]),
         .testTarget(name: "AssentStorageTests", dependencies: ["AssentStorage"]),
         .testTarget(name: "AssentLogTests", dependencies: ["AssentLog", "AssentCrypto", "AssentStorage"]),
+        .testTarget(name: "AssentRecordsTests", dependencies: ["AssentRecords", "AssentLog"]),
         .testTarget(name: "AssentCLITests", dependencies: ["assent", "AssentLog"]),
     ]
 )
