@@ -27,6 +27,15 @@ extension Ledger {
         return note
     }
 
+    /// The number of entries of each type.
+    public func entryCounts() throws -> [String: Int64] {
+        try database.withStatement("SELECT type, count FROM entry_counts") { statement in
+            var counts: [String: Int64] = [:]
+            while try statement.step() { counts[statement.text(0)] = statement.integer(1) }
+            return counts
+        }
+    }
+
     /// The number of checkpoints stored.
     public func checkpointCount() throws -> Int {
         Int(try database.scalarInteger("SELECT count(*) FROM checkpoints") ?? 0)

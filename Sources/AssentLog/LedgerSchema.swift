@@ -24,6 +24,7 @@ enum LedgerSchema {
         CREATE TRIGGER tree_tiles_grow_only BEFORE UPDATE ON tree_tiles
             WHEN OLD.filled >= 256 OR NEW.filled < OLD.filled OR NEW.id IS NOT OLD.id
             BEGIN SELECT RAISE(ABORT, 'a full tree tile is immutable and a partial one only grows'); END;
+        CREATE TABLE entry_counts (type TEXT PRIMARY KEY, count INTEGER NOT NULL) STRICT;
         CREATE TABLE checkpoints (size INTEGER PRIMARY KEY, note TEXT NOT NULL) STRICT;
         CREATE TRIGGER checkpoints_no_update BEFORE UPDATE ON checkpoints
             BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only: UPDATE refused'); END;

@@ -12,6 +12,7 @@ public final class LogWriter {
     private var edge: TreeEdge
     private var previousLeafHash: [UInt8]
     private let startSize: UInt64
+    private var appendedTypes: [String: Int64] = [:]
     /// The time written as `at` in every entry of this transaction.
     public let timestamp: String
 
@@ -79,6 +80,7 @@ public final class LogWriter {
         let leaf = hasher.leafHash(bytes)
         try edge.append(leafHash: leaf, hasher: hasher) { try store($0) }
         previousLeafHash = leaf
+        appendedTypes[type, default: 0] += 1
         return LogEntry(seq: seq, type: type, bytes: bytes, leafHash: leaf)
     }
 
@@ -86,6 +88,11 @@ public final class LogWriter {
     func finish() throws {
         guard edge.size > startSize else { return }
         for tile in edge.tiles { try store(tile) }
+        for (type, count) in appendedTypes.sorted(by: { $0.key < $1.key }) {
+            try database.run(
+                "INSERT INTO entry_counts (type, count) VALUES (?, ?) ON CONFLICT (type) DO UPDATE SET count = count + excluded.count",
+                [.text(type), .integer(count)])
+        }
         let checkpoint = Checkpoint(origin: origin, size: edge.size, root: edge.root(hasher: hasher))
         let note = try SignedNote.sign(text: checkpoint.text, with: signer)
         try database.run(

@@ -35,11 +35,15 @@ public struct LicenseExpressionParser {
     /// - Throws: ``LicenseExpressionError`` naming the offending token and its column.
     public static func parse(_ text: String) throws(LicenseExpressionError) -> LicenseExpression {
         var parser = try LicenseExpressionParser(text: text)
-        guard !parser.tokens.isEmpty else { throw LicenseExpressionError(token: "", column: 1, reason: "empty licence expression") }
+        guard !parser.tokens.isEmpty else {
+            throw LicenseExpressionError(token: "", column: 1, reason: "empty licence expression")
+        }
         let expression = try parser.parseOr()
         if parser.position < parser.tokens.count {
             let token = parser.tokens[parser.position]
-            throw LicenseExpressionError(token: token.text, column: token.column, reason: token.kind == .close ? "unmatched ')'" : "expected AND, OR or WITH")
+            throw LicenseExpressionError(
+                token: token.text, column: token.column,
+                reason: token.kind == .close ? "unmatched ')'" : "expected AND, OR or WITH")
         }
         return expression
     }
@@ -56,19 +60,28 @@ public struct LicenseExpressionParser {
                 continue
             }
             if character == "(" || character == ")" {
-                tokens.append(Token(kind: character == "(" ? .open : .close, text: String(character), column: index + 1))
+                tokens.append(
+                    Token(kind: character == "(" ? .open : .close, text: String(character), column: index + 1))
                 index += 1
                 continue
             }
             let start = index
             while index < characters.count, !" \t()".unicodeScalars.contains(characters[index]) { index += 1 }
             let word = String(String.UnicodeScalarView(characters[start..<index]))
-            guard word.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-.:+".unicodeScalars.contains($0)) }) else {
-                throw LicenseExpressionError(token: word, column: start + 1, reason: "invalid character in licence identifier")
+            guard
+                word.unicodeScalars.allSatisfy({
+                    $0.isASCII
+                        && ($0.properties.isAlphabetic || ("0"..."9").contains($0)
+                            || "-.:+".unicodeScalars.contains($0))
+                })
+            else {
+                throw LicenseExpressionError(
+                    token: word, column: start + 1, reason: "invalid character in licence identifier")
             }
             tokens.append(Token(kind: Self.kind(of: word), text: word, column: start + 1))
             if ["and", "or", "with"].contains(word.lowercased()) && tokens.last?.kind == .word {
-                throw LicenseExpressionError(token: word, column: start + 1, reason: "an operator is written all upper or all lower case")
+                throw LicenseExpressionError(
+                    token: word, column: start + 1, reason: "an operator is written all upper or all lower case")
             }
         }
         self.tokens = tokens
@@ -97,12 +110,15 @@ public struct LicenseExpressionParser {
         guard items.count > 1 else { return items[0] }
         if let index = items.firstIndex(where: { $0 == .none || $0 == .noAssertion }) {
             let token = tokens[starts[index]]
-            throw LicenseExpressionError(token: token.text, column: token.column, reason: "NONE and NOASSERTION may only be combined with AND")
+            throw LicenseExpressionError(
+                token: token.text, column: token.column, reason: "NONE and NOASSERTION may only be combined with AND")
         }
         return .or(items.flatMap { if case .or(let inner) = $0 { inner } else { [$0] } })
     }
 
-    private mutating func parseAnd(after operatorToken: Token? = nil) throws(LicenseExpressionError) -> LicenseExpression {
+    private mutating func parseAnd(after operatorToken: Token? = nil) throws(LicenseExpressionError)
+        -> LicenseExpression
+    {
         var items = [try parseWith(after: operatorToken)]
         while position < tokens.count, tokens[position].kind == .and {
             let operatorToken = tokens[position]
@@ -115,7 +131,9 @@ public struct LicenseExpressionParser {
 
     private mutating func parseWith(after operatorToken: Token?) throws(LicenseExpressionError) -> LicenseExpression {
         guard position < tokens.count else {
-            throw LicenseExpressionError(token: operatorToken?.text ?? "", column: operatorToken?.column ?? endColumn, reason: "expected a licence after this operator")
+            throw LicenseExpressionError(
+                token: operatorToken?.text ?? "", column: operatorToken?.column ?? endColumn,
+                reason: "expected a licence after this operator")
         }
         let token = tokens[position]
         switch token.kind {
@@ -127,7 +145,9 @@ public struct LicenseExpressionParser {
             }
             position += 1
             if position < tokens.count, tokens[position].kind == .with {
-                throw LicenseExpressionError(token: tokens[position].text, column: tokens[position].column, reason: "WITH must follow a single licence, not a parenthesised expression")
+                throw LicenseExpressionError(
+                    token: tokens[position].text, column: tokens[position].column,
+                    reason: "WITH must follow a single licence, not a parenthesised expression")
             }
             return inner
         case .word:
@@ -138,7 +158,8 @@ public struct LicenseExpressionParser {
             position += 1
             guard case .license = simple else {
                 if case .reference = simple { return try withAddition(simple, after: withToken) }
-                throw LicenseExpressionError(token: token.text, column: token.column, reason: "WITH cannot follow NONE or NOASSERTION")
+                throw LicenseExpressionError(
+                    token: token.text, column: token.column, reason: "WITH cannot follow NONE or NOASSERTION")
             }
             return try withAddition(simple, after: withToken)
         default:
@@ -146,15 +167,20 @@ public struct LicenseExpressionParser {
         }
     }
 
-    private mutating func withAddition(_ base: LicenseExpression, after withToken: Token) throws(LicenseExpressionError) -> LicenseExpression {
+    private mutating func withAddition(_ base: LicenseExpression, after withToken: Token) throws(LicenseExpressionError)
+        -> LicenseExpression
+    {
         guard position < tokens.count, tokens[position].kind == .word else {
-            throw LicenseExpressionError(token: withToken.text, column: withToken.column, reason: "expected an exception after WITH")
+            throw LicenseExpressionError(
+                token: withToken.text, column: withToken.column, reason: "expected an exception after WITH")
         }
         let token = tokens[position]
         position += 1
         if Self.isReference(token.text, prefix: "AdditionRef-") { return .with(base, addition: token.text) }
         guard let exception = SPDXLicenseList.exception(token.text) else {
-            let reason = SPDXLicenseList.license(token.text) != nil ? "a licence is not an exception" : "unknown licence exception"
+            let reason =
+                SPDXLicenseList.license(token.text) != nil
+                ? "a licence is not an exception" : "unknown licence exception"
             throw LicenseExpressionError(token: token.text, column: token.column, reason: reason)
         }
         return .with(base, addition: exception.id)
@@ -166,7 +192,9 @@ public struct LicenseExpressionParser {
         if word == "NOASSERTION" { return .noAssertion }
         if isReference(word, prefix: "LicenseRef-") { return .reference(word) }
         if word.lowercased().hasPrefix("licenseref-") || word.lowercased().hasPrefix("documentref-") {
-            throw LicenseExpressionError(token: word, column: token.column, reason: "write the prefix exactly as LicenseRef- (or DocumentRef-…:LicenseRef-)")
+            throw LicenseExpressionError(
+                token: word, column: token.column,
+                reason: "write the prefix exactly as LicenseRef- (or DocumentRef-…:LicenseRef-)")
         }
         let orLater = word.hasSuffix("+")
         let id = orLater ? String(word.dropLast()) : word
@@ -179,7 +207,9 @@ public struct LicenseExpressionParser {
             }
             let hints = SPDXLicenseList.suggestions(for: id)
             let hint = hints.isEmpty ? "" : " (did you mean \(hints.joined(separator: ", "))?)"
-            throw LicenseExpressionError(token: word, column: token.column, reason: "unknown licence id\(hint); use LicenseRef-… for licences not on the SPDX list")
+            throw LicenseExpressionError(
+                token: word, column: token.column,
+                reason: "unknown licence id\(hint); use LicenseRef-… for licences not on the SPDX list")
         }
         return .license(entry.id, orLater: orLater)
     }
@@ -198,6 +228,9 @@ public struct LicenseExpressionParser {
     }
 
     private static func isIDString(_ text: Substring) -> Bool {
-        !text.isEmpty && text.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == ".") }
+        !text.isEmpty
+            && text.unicodeScalars.allSatisfy {
+                $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == ".")
+            }
     }
 }

@@ -20,7 +20,8 @@ public enum SPDXLicenseList {
             let parts = line.split(separator: "\t")
             let id = String(parts[0])
             let flags = parts[1]
-            result[id.lowercased()] = Entry(id: id, isException: flags.hasPrefix("e"), isDeprecated: flags.contains("d"))
+            result[id.lowercased()] = Entry(
+                id: id, isException: flags.hasPrefix("e"), isDeprecated: flags.contains("d"))
         }
         return result
     }()
@@ -50,8 +51,11 @@ public enum SPDXLicenseList {
     /// The closest identifiers to `id`, for "did you mean" hints.
     public static func suggestions(for id: String, limit: Int = 3) -> [String] {
         let target = id.lowercased()
-        let scored = index.values.filter { !$0.isException }.map { ($0.id, EditDistance.between(target, $0.id.lowercased())) }
-        return scored.filter { $0.1 <= max(2, target.count / 3) }.sorted { ($0.1, $0.0) < ($1.1, $1.0) }.prefix(limit).map(\.0)
+        let scored = index.values.filter { !$0.isException }.map {
+            ($0.id, EditDistance.between(target, $0.id.lowercased()))
+        }
+        return scored.filter { $0.1 <= max(1, target.count / 4) }.sorted { ($0.1, $0.0) < ($1.1, $1.0) }.prefix(limit)
+            .map(\.0)
     }
 }
 

@@ -14,6 +14,10 @@ struct AssentCommand: ParsableCommand {
             Audit with:  assent log verify, assent log checkpoint, assent log prove N
             """,
         version: "0.1.0",
-        subcommands: [Init.self, LogCommand.self, ProofCommand.self, DemoCommand.self]
+        subcommands: [
+            Init.self, IngestCommand.self, ConsentCommand.self, StatusCommand.self, LicenseCommand.self,
+            LogCommand.self,
+            ProofCommand.self, DemoCommand.self,
+        ]
     )
 }

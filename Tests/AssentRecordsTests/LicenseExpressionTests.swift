@@ -30,14 +30,26 @@ import Testing
     @Test(arguments: canonicalForms) func canonicalForm(vector: (input: String, canonical: String)) throws {
         let expression = try LicenseExpressionParser.parse(vector.input)
         #expect(expression.canonical == vector.canonical)
-        #expect(try LicenseExpressionParser.parse(expression.canonical) == expression, "the canonical form parses to the same tree")
+        #expect(
+            try LicenseExpressionParser.parse(expression.canonical) == expression,
+            "the canonical form parses to the same tree")
     }
 
     @Test func precedenceIsPlusThenWithThenAndThenOr() throws {
         let expression = try LicenseExpressionParser.parse("LGPL-2.1-only OR BSD-3-Clause AND MIT")
-        #expect(expression == .or([.license("LGPL-2.1-only", orLater: false), .and([.license("BSD-3-Clause", orLater: false), .license("MIT", orLater: false)])]))
+        #expect(
+            expression
+                == .or([
+                    .license("LGPL-2.1-only", orLater: false),
+                    .and([.license("BSD-3-Clause", orLater: false), .license("MIT", orLater: false)]),
+                ]))
         let with = try LicenseExpressionParser.parse("MIT AND GPL-2.0+ WITH Classpath-exception-2.0")
-        #expect(with == .and([.license("MIT", orLater: false), .with(.license("GPL-2.0", orLater: true), addition: "Classpath-exception-2.0")]))
+        #expect(
+            with
+                == .and([
+                    .license("MIT", orLater: false),
+                    .with(.license("GPL-2.0", orLater: true), addition: "Classpath-exception-2.0"),
+                ]))
         #expect(expression.branches.map(\.canonical) == ["LGPL-2.1-only", "BSD-3-Clause AND MIT"])
     }
 
@@ -97,7 +109,8 @@ import Testing
     @Test func huggingFaceTagsMapToSPDX() {
         #expect(HuggingFaceLicenses.spdxExpression(forTag: "apache-2.0") == "Apache-2.0")
         #expect(HuggingFaceLicenses.spdxExpression(forTag: "cc-by-nc-4.0") == "CC-BY-NC-4.0")
-        #expect(HuggingFaceLicenses.spdxExpression(forTag: "bigscience-openrail-m") == "LicenseRef-bigscience-openrail-m")
+        #expect(
+            HuggingFaceLicenses.spdxExpression(forTag: "bigscience-openrail-m") == "LicenseRef-bigscience-openrail-m")
         #expect(HuggingFaceLicenses.spdxExpression(forTag: "llama2") == "LicenseRef-llama2")
         #expect(HuggingFaceLicenses.spdxExpression(forTag: "unknown") == "NOASSERTION")
         #expect(HuggingFaceLicenses.spdxExpression(forTag: "bsd") == "NOASSERTION")
@@ -110,7 +123,8 @@ import Testing
 
     // The compiled list and Schemas/spdx-licenses-3.29.json come from the same generator run.
     @Test func compiledListMatchesTheSchemaFile() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let data = try Data(contentsOf: root.appendingPathComponent("Schemas/spdx-licenses-3.29.json"))
         let document = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(document["licenseListVersion"] as? String == SPDXLicenseList.version)
@@ -118,10 +132,14 @@ import Testing
         let exceptions = try #require(document["exceptions"] as? [[String: Any]])
         var fromFile: [SPDXLicenseList.Entry] = []
         for item in licenses {
-            fromFile.append(SPDXLicenseList.Entry(id: item["id"] as! String, isException: false, isDeprecated: item["deprecated"] as! Bool))
+            fromFile.append(
+                SPDXLicenseList.Entry(
+                    id: item["id"] as! String, isException: false, isDeprecated: item["deprecated"] as! Bool))
         }
         for item in exceptions {
-            fromFile.append(SPDXLicenseList.Entry(id: item["id"] as! String, isException: true, isDeprecated: item["deprecated"] as! Bool))
+            fromFile.append(
+                SPDXLicenseList.Entry(
+                    id: item["id"] as! String, isException: true, isDeprecated: item["deprecated"] as! Bool))
         }
         #expect(fromFile.sorted { $0.id < $1.id } == SPDXLicenseList.entries)
     }

@@ -1,0 +1,208 @@
+internal import Foundation
+internal import AssentCrypto
+public import AssentLog
+internal import AssentStorage
+
+/// How an ingest run behaves.
+public struct IngestOptions: Sendable {
+    /// Skip and report invalid lines instead of failing the run.
+    public var skipInvalid = false
+    /// Refuse `path` values that resolve outside the manifest's folder.
+    public var confine = false
+    /// Samples per write transaction; other writers wait at most one chunk.
+    public var chunkSize = 5_000
+    /// Content larger than this is kept in a content-addressed file beside the database.
+    public var inlineLimit = 1 << 20
+
+    /// The defaults.
+    public init() {}
+}
+
+/// What an ingest run did.
+public struct IngestReport: Sendable {
+    /// Manifest items read (not counting blank lines).
+    public var items = 0
+    /// New samples logged.
+    public var added = 0
+    /// Further sources logged for samples already known.
+    public var addedSources = 0
+    /// Items already recorded with the same metadata.
+    public var unchanged = 0
+    /// Items skipped with `--skip-invalid`: line and reason.
+    public var skipped: [(line: Int, message: String)] = []
+    /// Deprecated licence identifiers seen, with counts.
+    public var deprecated: [String: Int] = [:]
+    /// Write transactions committed.
+    public var chunks = 0
+
+    /// The report as JSON.
+    public var json: JSONObject {
+        JSONObject([
+            ("items", .integer(Int64(items))), ("added", .integer(Int64(added))),
+            ("added_sources", .integer(Int64(addedSources))),
+            ("unchanged", .integer(Int64(unchanged))), ("chunks", .integer(Int64(chunks))),
+            (
+                "skipped",
+                .array(
+                    skipped.map {
+                        .object(JSONObject([("line", .integer(Int64($0.line))), ("error", .string($0.message))]))
+                    })
+            ),
+            ("deprecated_licenses", .object(JSONObject(deprecated.map { ($0.key, .integer(Int64($0.value))) }))),
+        ])
+    }
+}
+
+/// Ingests samples from a manifest: validates everything first, then commits in bounded chunks.
+public final class Ingestor {
+    let store: RecordStore
+    private var consents: [String: ConsentRecord?] = [:]
+    private var pseudonyms: [String: String?] = [:]
+
+    /// An ingestor writing to `store`.
+    public init(store: RecordStore) { self.store = store }
+
+    /// Ingests `source`.
+    ///
+    /// Phase 1 reads the whole input and validates every item against the ledger without writing; any
+    /// error (unless `skipInvalid`) fails the run with the ledger unchanged. Phase 2 reads it again and
+    /// commits chunks of `chunkSize` items, each one write transaction with its checkpoint. A run killed
+    /// in phase 2 leaves whole chunks; running it again adds only what is missing.
+    /// - Parameter progress: called with (phase, items done) now and then.
+    /// - Throws: ``RecordsError`` naming the line and field, ``LedgerError`` or ``StorageError``.
+    public func ingest(
+        _ source: ManifestSource, defaults: IngestDefaults = IngestDefaults(), options: IngestOptions = IngestOptions(),
+        progress: ((String, Int) -> Void)? = nil
+    ) throws -> IngestReport {
+        var report = IngestReport()
+        var plan = IngestPlan()
+        let reader = try ManifestReader(source)
+        while let item = try reader.next() {
+            report.items += 1
+            do {
+                let sample = try ValidatedSample.validate(
+                    item, defaults: defaults, baseFolder: source.baseFolder, confine: options.confine)
+                let subject = try effectiveSubject(of: sample)
+                try plan.admit(sample, subject: subject)
+                try checkAgainstLedger(sample, subject: subject)
+                for id in sample.deprecatedLicenses { report.deprecated[id, default: 0] += 1 }
+            } catch let error as RecordsError where options.skipInvalid {
+                report.skipped.append((item.line, error.message))
+                plan.invalidLines.insert(item.line)
+            }
+            if report.items % 100_000 == 0 { progress?("validated", report.items) }
+        }
+        var chunk: [ValidatedSample] = []
+        var done = 0
+        let secondPass = try ManifestReader(source)
+        while let item = try secondPass.next() {
+            if plan.invalidLines.contains(item.line) { continue }
+            chunk.append(
+                try ValidatedSample.validate(
+                    item, defaults: defaults, baseFolder: source.baseFolder, confine: options.confine))
+            if chunk.count >= options.chunkSize {
+                try commit(chunk, options: options, report: &report)
+                done += chunk.count
+                chunk.removeAll(keepingCapacity: true)
+                progress?("committed", done)
+            }
+        }
+        if !chunk.isEmpty { try commit(chunk, options: options, report: &report) }
+        return report
+    }
+
+    /// The subject pseudonym a sample belongs to: its consent's subject, or its own subject's if known.
+    /// Returns `.new(realID)` for a subject the vault does not know yet.
+    private func effectiveSubject(of sample: ValidatedSample) throws -> SubjectRef {
+        var fromConsent: String? = nil
+        if let consentID = sample.consent {
+            guard let consent = try consent(consentID) else {
+                throw RecordsError(
+                    .invalidInput,
+                    "line \(sample.line): field consent: no consent \(consentID) exists (grant it first with assent consent grant)"
+                )
+            }
+            fromConsent = consent.subject
+        }
+        guard let subject = sample.subject else { return fromConsent.map(SubjectRef.known) ?? .none }
+        let pseudonym = try self.pseudonym(subject)
+        if let fromConsent, pseudonym != fromConsent {
+            throw RecordsError(
+                .invalidInput,
+                "line \(sample.line): field subject: consent \(sample.consent!) belongs to another subject")
+        }
+        return pseudonym.map(SubjectRef.known) ?? .new(subject)
+    }
+
+    private func consent(_ id: String) throws -> ConsentRecord? {
+        if let cached = consents[id] { return cached }
+        let found = try ConsentRegistry(store: store).lookup(id)
+        consents[id] = found
+        return found
+    }
+
+    private func pseudonym(_ subject: String) throws -> String? {
+        if let cached = pseudonyms[subject] { return cached }
+        let found = try store.pseudonym(ofSubject: subject)
+        pseudonyms[subject] = found
+        return found
+    }
+
+    /// Refuses a sample that contradicts what the ledger already holds for the same content.
+    private func checkAgainstLedger(_ sample: ValidatedSample, subject: SubjectRef) throws {
+        guard let existing = try store.existingSample(digest: sample.digest) else { return }
+        guard subject.matches(existing.subject), sample.consent == existing.consent else {
+            throw RecordsError(
+                .conflict,
+                "line \(sample.line): the same content is already sample sha256:\(Hex.encode(existing.commitment)) (entry \(existing.seq)) with a different subject or consent"
+            )
+        }
+        guard let recorded = try store.sourceMetadata(commitment: existing.commitment, source: sample.source) else {
+            return
+        }
+        guard recorded.metadata == sample.metadataDigest else {
+            throw RecordsError(
+                .conflict,
+                "line \(sample.line): the same content from source \"\(sample.source)\" is already recorded by entry \(recorded.seq) with different metadata (\(try store.describeDifference(sample, entry: recorded.seq)))"
+            )
+        }
+    }
+
+    private func commit(_ samples: [ValidatedSample], options: IngestOptions, report: inout IngestReport) throws {
+        var added = 0
+        var addedSources = 0
+        var unchanged = 0
+        try store.ledger.write { writer in
+            for sample in samples {
+                switch try store.record(
+                    sample, writer: writer, inlineLimit: options.inlineLimit,
+                    consent: sample.consent.flatMap { try? consent($0) })
+                {
+                case .added: added += 1
+                case .addedSource: addedSources += 1
+                case .unchanged: unchanged += 1
+                }
+            }
+        }
+        pseudonyms = [:]
+        report.added += added
+        report.addedSources += addedSources
+        report.unchanged += unchanged
+        if added + addedSources > 0 { report.chunks += 1 }
+    }
+}
+
+/// Whose sample it is, as far as validation can tell before anything is written.
+enum SubjectRef: Equatable {
+    case none
+    case known(String)
+    case new(String)
+
+    func matches(_ pseudonym: String?) -> Bool {
+        switch self {
+        case .none: pseudonym == nil
+        case .known(let known): known == pseudonym
+        case .new: false
+        }
+    }
+}

@@ -1,0 +1,168 @@
+public import Foundation
+public import AssentLog
+
+/// Where samples come from: a JSONL or CSV manifest, or a plain folder of files.
+public enum ManifestSource: Sendable {
+    /// One JSON object per line.
+    case jsonl(URL)
+    /// A header row naming the same columns as the JSONL fields, then one sample per row.
+    case csv(URL)
+    /// Every regular file below the folder (sorted by path) is one sample; metadata from the defaults.
+    case folder(URL)
+
+    /// The folder that relative `path` values are resolved against.
+    var baseFolder: URL {
+        switch self {
+        case .jsonl(let url), .csv(let url): url.deletingLastPathComponent()
+        case .folder(let url): url
+        }
+    }
+
+    /// How error messages name the input.
+    var name: String {
+        switch self {
+        case .jsonl(let url), .csv(let url), .folder(let url): url.path
+        }
+    }
+}
+
+/// One manifest line (or CSV row, or file) as fields, before validation.
+struct RawManifestItem {
+    /// The 1-based line (CSV: the row's first line; folder: the file's position).
+    let line: Int
+    /// The fields; values are JSON (CSV cells are strings).
+    let fields: JSONObject
+}
+
+/// Streams the items of a manifest, one at a time, in bounded memory.
+final class ManifestReader {
+    private enum State {
+        case lines(LineReader, isCSV: Bool, header: [String]?)
+        case files([URL], next: Int)
+    }
+
+    private var state: State
+    private let source: ManifestSource
+
+    init(_ source: ManifestSource) throws {
+        self.source = source
+        switch source {
+        case .jsonl(let url): state = .lines(try LineReader(path: url.path), isCSV: false, header: nil)
+        case .csv(let url):
+            let reader = try LineReader(path: url.path)
+            guard let first = reader.next() else {
+                throw RecordsError(.invalidInput, "\(url.path): the CSV file is empty")
+            }
+            let header = try CSV.parseRecord(first, reader: reader, line: 1).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            state = .lines(reader, isCSV: true, header: header)
+        case .folder(let url): state = .files(try Self.files(in: url), next: 0)
+        }
+    }
+
+    /// The next item, or nil at the end.
+    /// - Throws: ``RecordsError`` for a line that is not JSON, not UTF-8, or a CSV row of the wrong width.
+    func next() throws -> RawManifestItem? {
+        switch state {
+        case .lines(let reader, let isCSV, let header):
+            while let line = reader.next() {
+                let number = reader.lineNumber
+                if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+                guard String(validating: line, as: UTF8.self) != nil else {
+                    throw RecordsError(.invalidInput, "line \(number): invalid UTF-8")
+                }
+                if isCSV, let header {
+                    let cells = try CSV.parseRecord(line, reader: reader, line: number)
+                    guard cells.count == header.count else {
+                        throw RecordsError(
+                            .invalidInput, "line \(number): \(cells.count) columns, but the header has \(header.count)")
+                    }
+                    var fields = JSONObject()
+                    for (name, cell) in zip(header, cells) where !cell.isEmpty { fields[name] = .string(cell) }
+                    return RawManifestItem(line: number, fields: fields)
+                }
+                let value: JSONValue
+                do { value = try JSONParser.parse(Array(line)) } catch {
+                    throw RecordsError(.invalidInput, "line \(number): not valid JSON: \(error)")
+                }
+                guard let object = value.objectValue else {
+                    throw RecordsError(.invalidInput, "line \(number): expected a JSON object")
+                }
+                return RawManifestItem(line: number, fields: object)
+            }
+            return nil
+        case .files(let files, let next):
+            guard next < files.count else { return nil }
+            state = .files(files, next: next + 1)
+            let relative = String(files[next].path.dropFirst(source.baseFolder.path.count + 1))
+            return RawManifestItem(line: next + 1, fields: JSONObject([("path", .string(relative))]))
+        }
+    }
+
+    private static func files(in folder: URL) throws -> [URL] {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw RecordsError(.invalidInput, "\(folder.path) is not a folder")
+        }
+        guard
+            let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey])
+        else {
+            throw RecordsError(.invalidInput, "cannot list \(folder.path)")
+        }
+        var files: [URL] = []
+        for case let url as URL in enumerator {
+            if url.lastPathComponent.hasPrefix(".") { continue }
+            if (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
+                files.append(url.standardizedFileURL)
+            }
+        }
+        return files.sorted { $0.path < $1.path }
+    }
+}
+
+/// RFC 4180 CSV records: comma-separated, double-quoted cells with "" for a quote, newlines inside quotes.
+enum CSV {
+    /// Parses one record starting with `first`, reading more lines from `reader` while a quote is open.
+    static func parseRecord(_ first: ArraySlice<UInt8>, reader: LineReader, line: Int) throws -> [String] {
+        var cells: [String] = []
+        var cell: [UInt8] = []
+        var inQuotes = false
+        var bytes = Array(first)
+        var index = 0
+        while true {
+            while index < bytes.count {
+                let byte = bytes[index]
+                if inQuotes {
+                    if byte == 0x22 {
+                        if index + 1 < bytes.count && bytes[index + 1] == 0x22 {
+                            cell.append(0x22)
+                            index += 1
+                        } else {
+                            inQuotes = false
+                        }
+                    } else {
+                        cell.append(byte)
+                    }
+                } else if byte == 0x22 && cell.isEmpty {
+                    inQuotes = true
+                } else if byte == 0x2C {
+                    cells.append(String(decoding: cell, as: UTF8.self))
+                    cell = []
+                } else {
+                    cell.append(byte)
+                }
+                index += 1
+            }
+            guard inQuotes else { break }
+            guard let more = reader.next() else {
+                throw RecordsError(.invalidInput, "line \(line): a quoted CSV cell is not closed")
+            }
+            cell.append(0x0A)
+            bytes = Array(more)
+            index = 0
+        }
+        cells.append(String(decoding: cell, as: UTF8.self))
+        return cells
+    }
+}

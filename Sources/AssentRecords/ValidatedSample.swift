@@ -1,0 +1,234 @@
+internal import Foundation
+internal import AssentCrypto
+public import AssentLog
+
+/// Defaults for fields a manifest line leaves out (the command line's `--license`, `--source`, …).
+public struct IngestDefaults: Sendable {
+    /// Field name → value, as a manifest line would give it.
+    public var fields: JSONObject
+
+    /// Defaults from field values.
+    public init(fields: JSONObject = JSONObject()) { self.fields = fields }
+}
+
+/// A manifest line after validation: every field checked, the content's digest computed.
+struct ValidatedSample {
+    /// Where the content is.
+    enum Content {
+        case inline([UInt8])
+        case file(URL)
+    }
+
+    let line: Int
+    let content: Content
+    let digest: [UInt8]
+    let size: Int
+    let mediaType: String
+    let licenseDeclared: String
+    let licenseConcluded: String
+    let deprecatedLicenses: [String]
+    let attribution: String?
+    let source: String
+    let sourceURI: String?
+    let collectedAt: String?
+    let optOut: JSONObject
+    let subject: String?
+    let consent: String?
+    /// SHA-256 over what must match when the same content comes again from the same source.
+    let metadataDigest: [UInt8]
+
+    /// The content bytes.
+    func contentBytes() throws -> [UInt8] {
+        switch content {
+        case .inline(let bytes): return bytes
+        case .file(let url):
+            guard let data = FileManager.default.contents(atPath: url.path) else {
+                throw RecordsError(.invalidInput, "line \(line): field path: cannot read \(url.path)")
+            }
+            return [UInt8](data)
+        }
+    }
+
+    /// Validates `item` with `defaults` filling missing fields.
+    /// - Parameters:
+    ///   - baseFolder: what relative paths resolve against.
+    ///   - confine: refuse paths that resolve outside `baseFolder`.
+    /// - Throws: ``RecordsError`` naming the line and field.
+    static func validate(_ item: RawManifestItem, defaults: IngestDefaults, baseFolder: URL, confine: Bool) throws
+        -> ValidatedSample
+    {
+        let line = item.line
+        func fail(_ field: String, _ message: String) -> RecordsError {
+            RecordsError(.invalidInput, "line \(line): field \(field): \(message)")
+        }
+        for key in item.fields.keys where !SampleFields.all.contains(key) {
+            let hint = SampleFields.suggestion(for: key).map { " (did you mean \"\($0)\"?)" } ?? ""
+            throw RecordsError(.invalidInput, "line \(line): unknown field \"\(key)\"\(hint)")
+        }
+        var fields = defaults.fields
+        for member in item.fields.members { fields[member.key] = member.value }
+        func string(_ field: String) throws -> String? {
+            guard let value = fields[field], value != .null else { return nil }
+            guard let text = value.stringValue else { throw fail(field, "expected a string") }
+            return text
+        }
+
+        let contentFields = ["path", "text", "content_base64"].filter { item.fields[$0] != nil }
+        guard contentFields.count == 1 else {
+            throw RecordsError(
+                .invalidInput,
+                "line \(line): give exactly one of path, text or content_base64 (found \(contentFields.isEmpty ? "none" : contentFields.joined(separator: ", ")))"
+            )
+        }
+        let content: Content
+        let digest: [UInt8]
+        let size: Int
+        var guessedType = "application/octet-stream"
+        switch contentFields[0] {
+        case "text":
+            let bytes = Array(try string("text")!.utf8)
+            content = .inline(bytes)
+            digest = SHA256.hash(bytes)
+            size = bytes.count
+            guessedType = "text/plain; charset=utf-8"
+        case "content_base64":
+            guard let bytes = Base64.decode(try string("content_base64")!) else {
+                throw fail("content_base64", "not valid standard base64")
+            }
+            content = .inline(bytes)
+            digest = SHA256.hash(bytes)
+            size = bytes.count
+        default:
+            let relative = try string("path")!
+            let url =
+                (relative.hasPrefix("/") ? URL(fileURLWithPath: relative) : baseFolder.appendingPathComponent(relative))
+                .standardizedFileURL
+            if confine {
+                let base = baseFolder.resolvingSymlinksInPath().standardizedFileURL.path
+                let resolved = url.resolvingSymlinksInPath().standardizedFileURL.path
+                guard resolved.hasPrefix(base + "/") else {
+                    throw fail("path", "\(relative) is outside the manifest's folder (--confine)")
+                }
+            }
+            guard let data = FileManager.default.contents(atPath: url.path) else {
+                throw fail("path", "cannot read \(url.path)")
+            }
+            let bytes = [UInt8](data)
+            content = .file(url)
+            digest = SHA256.hash(bytes)
+            size = bytes.count
+            guessedType = SampleFields.mediaType(forExtension: url.pathExtension)
+        }
+
+        guard let licenseText = try string("license") else {
+            throw fail("license", "missing (give it per line or with --license)")
+        }
+        let expressionText: String
+        if licenseText.hasPrefix("hf:") {
+            guard let mapped = HuggingFaceLicenses.spdxExpression(forTag: String(licenseText.dropFirst(3))) else {
+                throw fail("license", "unknown Hugging Face licence tag \"\(licenseText.dropFirst(3))\"")
+            }
+            expressionText = mapped
+        } else {
+            expressionText = licenseText
+        }
+        let expression: LicenseExpression
+        do { expression = try LicenseExpressionParser.parse(expressionText) } catch {
+            throw fail("license", "\(error)")
+        }
+
+        guard let source = try string("source") else {
+            throw fail("source", "missing (the dataset name; give it per line or with --source)")
+        }
+        guard SampleFields.isValidName(source) else { throw fail("source", "must be 1–128 printable characters") }
+        let attribution = try string("attribution")
+        let sourceURI = try string("source_uri")
+        let collectedAt = try string("collected_at")
+        if let collectedAt, UTCTime.parse(collectedAt) == nil {
+            throw fail("collected_at", "expected a UTC time like 2024-05-01T12:00:00Z")
+        }
+        let mediaType = try string("media_type") ?? guessedType
+        guard !mediaType.isEmpty, mediaType.contains("/"), mediaType.count <= 255 else {
+            throw fail("media_type", "expected a media type like text/plain")
+        }
+        let subject = try string("subject")
+        if let subject, !SampleFields.isValidName(subject) {
+            throw fail("subject", "must be 1–128 printable characters")
+        }
+        let consent = try string("consent")
+        if let consent, !ConsentRegistry.isValidID(consent) {
+            throw fail("consent", "invalid consent id \"\(consent)\"")
+        }
+        let optOut = try parseOptOut(fields["opt_out"], fail: { fail("opt_out", $0) })
+
+        let concluded = expression.replacingDeprecated.canonical
+        var metadata = JSONObject([
+            ("license", .string(expression.canonical)), ("media_type", .string(mediaType)),
+            ("opt_out", .object(optOut)),
+        ])
+        if let attribution { metadata["attribution"] = .string(attribution) }
+        if let sourceURI { metadata["source_uri"] = .string(sourceURI) }
+        if let collectedAt { metadata["collected_at"] = .string(collectedAt) }
+        return ValidatedSample(
+            line: line, content: content, digest: digest, size: size, mediaType: mediaType,
+            licenseDeclared: expression.canonical, licenseConcluded: concluded,
+            deprecatedLicenses: expression.deprecatedIdentifiers,
+            attribution: attribution, source: source, sourceURI: sourceURI, collectedAt: collectedAt, optOut: optOut,
+            subject: subject, consent: consent, metadataDigest: SHA256.hash(CanonicalJSON.encode(.object(metadata))))
+    }
+
+    /// Parses `opt_out`: a status string, a JSON object `{"status", "signals": [...]}`, or (from CSV) its JSON text.
+    static func parseOptOut(_ value: JSONValue?, fail: (String) -> RecordsError) throws -> JSONObject {
+        guard var value, value != .null else {
+            return JSONObject([("status", .string("unknown")), ("signals", .array([]))])
+        }
+        if let text = value.stringValue, text.hasPrefix("{") {
+            guard let parsed = try? JSONParser.parse(text) else { throw fail("not valid JSON") }
+            value = parsed
+        }
+        if let status = value.stringValue {
+            guard SampleFields.optOutStatuses.contains(status) else {
+                throw fail("status \"\(status)\" is not one of \(SampleFields.optOutStatuses.joined(separator: ", "))")
+            }
+            return JSONObject([("status", .string(status)), ("signals", .array([]))])
+        }
+        guard let object = value.objectValue else {
+            throw fail("expected a status string or an object with status and signals")
+        }
+        for key in object.keys where !["status", "signals"].contains(key) { throw fail("unknown key \"\(key)\"") }
+        var signals: [JSONValue] = []
+        var statuses: [String] = []
+        for (offset, signal) in (object["signals"]?.arrayValue ?? []).enumerated() {
+            guard let fields = signal.objectValue, let mechanism = fields["mechanism"]?.stringValue,
+                let signalValue = fields["value"]?.stringValue
+            else { throw fail("signals[\(offset)] needs mechanism and value strings") }
+            guard SampleFields.optOutMechanisms.contains(mechanism) else {
+                throw fail(
+                    "signals[\(offset)]: unknown mechanism \"\(mechanism)\" (known: \(SampleFields.optOutMechanisms.joined(separator: ", ")))"
+                )
+            }
+            for key in fields.keys where !["mechanism", "value", "observed_at"].contains(key) {
+                throw fail("signals[\(offset)]: unknown key \"\(key)\"")
+            }
+            if let observed = fields["observed_at"], observed.stringValue.flatMap(UTCTime.parse) == nil {
+                throw fail("signals[\(offset)].observed_at: expected a UTC time like 2024-05-01T12:00:00Z")
+            }
+            let status = SampleFields.status(ofSignalValue: signalValue)
+            statuses.append(status)
+            var stored = fields
+            stored["status"] = .string(status)
+            signals.append(.object(stored))
+        }
+        let folded = SampleFields.fold(statuses)
+        if let given = object["status"] {
+            guard let status = given.stringValue, SampleFields.optOutStatuses.contains(status) else {
+                throw fail("status must be one of \(SampleFields.optOutStatuses.joined(separator: ", "))")
+            }
+            if !signals.isEmpty && status != folded {
+                throw fail("status \"\(status)\" disagrees with its signals, which fold to \"\(folded)\"")
+            }
+            return JSONObject([("status", .string(status)), ("signals", .array(signals))])
+        }
+        return JSONObject([("status", .string(folded)), ("signals", .array(signals))])
+    }
+}
