@@ -1,80 +1,84 @@
 import ArgumentParser
 import AssentLog
+import AssentRecords
 import Foundation
 
 /// `assent demo`: the end-to-end walk-through a newcomer runs first.
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run the end-to-end demo in a local folder (default ./assent-demo).",
+        abstract: "Run the end-to-end demo on the digits dataset in a local folder (default ./assent-demo).",
         discussion: """
-            Creates a ledger, appends entries, signs checkpoints, proves an entry's inclusion and the log's \
-            consistency, verifies both offline, and shows that a changed byte on disk is caught. The folder \
-            is replaced on the next run only if an earlier demo created it.
+            Creates a ledger; records consent for 30 writers; ingests the digits training split with its \
+            licence (CC-BY-4.0), attribution and, for 360 samples, their writer's consent; proves a sample's \
+            inclusion and the log's consistency offline; and shows that a changed byte on disk is caught. The \
+            folder is replaced on the next run only if an earlier demo created it.
             """)
 
     @Option(help: ArgumentHelp("Where the demo ledger lives.", valueName: "dir"))
     var dir = "assent-demo"
+    @Option(help: ArgumentHelp("The digits fixture folder (default: Tools/datasets/digits of this checkout).", valueName: "dir"))
+    var data: String?
 
     static let marker = ".assent-demo"
 
     func run() throws {
         try reportingErrors {
             let folder = URL(fileURLWithPath: dir)
+            let dataset = try DemoData.locate(data)
             try Self.prepare(folder)
-            let ledger = try Ledger.create(at: folder.appendingPathComponent("ledger"), origin: "demo.assent.local/log")
             let step = DemoSteps()
+            let ledger = try Ledger.create(at: folder.appendingPathComponent("ledger"), origin: "demo.assent.local/digits")
+            let store = try RecordStore(ledger: ledger)
             step.say("1. Created a ledger in \(ledger.paths.folder.path)")
             step.detail("log key (publish it): \(ledger.verifier.keyString)")
 
-            let first = try ledger.appendNotes(
-                (0..<3).map { index in
-                    (
-                        "note.dataset",
-                        JSONObject([("name", .string("digits-part-\(index)")), ("rows", .integer(Int64(360 + index)))])
-                    )
-                })
-            let kept = try ledger.latestCheckpoint()
-            step.say("2. Appended \(first.count) entries in one transaction; checkpoint signed at size \(kept.size)")
-            let more = try ledger.appendNotes(
-                (0..<5).map { index in
-                    ("note.audit", JSONObject([("event", .string("review-\(index)"))]))
-                })
-            let latest = try ledger.latestCheckpoint()
-            step.say("3. Appended \(more.count) more; the latest checkpoint (a C2SP signed note):")
-            step.block(latest.note)
+            let registry = ConsentRegistry(store: store)
+            var consents: [String] = []
+            for writer in 1...DemoData.writers {
+                let record = try registry.grant(
+                    subject: DemoData.subject(writer), purposes: ["ai-training", "research"], legalBasis: "consent",
+                    expiresAt: "2030-01-01T00:00:00Z", evidence: Array("signed consent form of writer \(writer)".utf8))
+                consents.append(record.id)
+            }
+            step.say("2. Recorded consent for \(consents.count) writers (ai-training, research; expires 2030); the log holds only pseudonyms")
 
-            let proof = try ledger.inclusionProof(index: 1)
-            let entry = try ledger.entry(1)
+            let manifest = try DemoData.writeManifest(from: dataset, to: folder.appendingPathComponent("digits-train.manifest.jsonl"), consents: consents)
+            let report = try Ingestor(store: store).ingest(.jsonl(manifest))
+            step.say("3. Ingested the digits training split: \(report.added) samples (CC-BY-4.0, with attribution), \(DemoData.consentedSamples) tied to a writer's consent, in \(report.chunks) chunk(s)")
+            let again = try Ingestor(store: store).ingest(.jsonl(manifest))
+            step.detail("running the same ingest again adds nothing: \(again.added) new, \(again.unchanged) unchanged")
+            let status = try store.status()
+            step.detail("status: \(status["entries"]!.integerValue!) entries, \(status["samples"]!.integerValue!) samples, \(status["consents"]!.integerValue!) consents, \(status["subjects"]!.integerValue!) subjects")
+
+            let receipt = try registry.receipt(subject: DemoData.subject(1))
+            let sampleSeq = UInt64(receipt["samples"]!.arrayValue!.first!.objectValue!["seq"]!.integerValue!)
+            let proof = try ledger.inclusionProof(index: sampleSeq)
+            let entry = try ledger.entry(sampleSeq)
             let verified = try proof.verify(entry: entry.bytes, verifier: ledger.verifier)
-            step.say(
-                "4. Inclusion proof for entry 1 (\(proof.hashes.count) hashes) verifies against size \(verified.size)")
+            step.say("4. Writer 1's receipt lists \(receipt["samples"]!.arrayValue!.count) samples; the first is entry \(sampleSeq), proven in the log of size \(verified.size) (\(proof.hashes.count) hashes):")
             step.detail(String(decoding: entry.bytes, as: UTF8.self))
 
-            let consistency = try ledger.consistencyProof(oldSize: kept.size, newSize: latest.size)
-            let old = try Checkpoint.open(kept.note, verifier: ledger.verifier)
-            let consistent = MerkleVerification.verifyConsistency(
-                size1: old.size, size2: verified.size, root1: old.root, root2: verified.root, proof: consistency)
-            step.say(
-                "5. Consistency proof \(old.size) → \(verified.size) (\(consistency.count) hashes): \(consistent ? "valid" : "INVALID")"
-            )
+            let kept = try ledger.checkpointNote(size: UInt64(consents.count))
+            let old = try Checkpoint.open(kept, verifier: ledger.verifier)
+            let consistency = try ledger.consistencyProof(oldSize: old.size, newSize: verified.size)
+            let consistent = MerkleVerification.verifyConsistency(size1: old.size, size2: verified.size, root1: old.root, root2: verified.root, proof: consistency)
+            step.say("5. Consistency proof \(old.size) → \(verified.size) (\(consistency.count) hashes): \(consistent ? "valid, the log was only appended to" : "INVALID")")
 
-            let report = try ledger.verify(trustedCheckpoint: kept.note)
-            step.say(
-                "6. assent log verify: \(report.entries) entries, \(report.checkpoints) checkpoints, tree recomputed; extends the kept checkpoint"
-            )
+            let verifyReport = try ledger.verify(trustedCheckpoint: kept)
+            step.say("6. assent log verify: \(verifyReport.entries) entries, \(verifyReport.checkpoints) checkpoints, tree recomputed")
 
             try ledger.checkpointWriteAheadLog()
-            let tampered = try Self.tamperedCopy(of: ledger.paths.folder, in: folder, changing: "review-3")
+            let tampered = try Self.tamperedCopy(of: ledger.paths.folder, in: folder, changing: "\"source\":\"uci-digits\"")
             do {
                 _ = try Ledger(opening: tampered).verify()
-                step.say("7. ERROR: a changed byte was not detected")
+                step.say("7. ERROR: a changed log byte was not detected")
                 throw ExitCode(1)
             } catch let error as LedgerError {
-                step.say("7. Changed one byte of entry text on disk in a copy: verify says \"\(error.message)\"")
+                step.say("7. Changed one byte of a logged entry in a copy: verify says \"\(error.message)\"")
             }
             step.say("")
-            step.say("Try: assent log checkpoint --ledger \(ledger.paths.folder.path)")
+            step.say("Next: assent status --ledger \(ledger.paths.folder.path)   |   assent log checkpoint --ledger \(ledger.paths.folder.path)")
         }
     }
 
@@ -83,8 +87,7 @@ struct DemoCommand: ParsableCommand {
         let manager = FileManager.default
         if manager.fileExists(atPath: folder.path) {
             guard manager.fileExists(atPath: folder.appendingPathComponent(marker).path) else {
-                throw LedgerError(
-                    .alreadyExists, "\(folder.path) exists and was not made by assent demo; choose another --dir")
+                throw LedgerError(.alreadyExists, "\(folder.path) exists and was not made by assent demo; choose another --dir")
             }
             try manager.removeItem(at: folder)
         }
@@ -99,27 +102,10 @@ struct DemoCommand: ParsableCommand {
         let database = copy.appendingPathComponent("ledger.sqlite")
         var bytes = [UInt8](try Data(contentsOf: database))
         let needle = Array(text.utf8)
-        guard
-            let start = (0...(bytes.count - needle.count)).first(where: {
-                bytes[$0..<$0 + needle.count].elementsEqual(needle)
-            })
+        guard let start = (0...(bytes.count - needle.count)).first(where: { bytes[$0..<$0 + needle.count].elementsEqual(needle) })
         else { throw LedgerError(.notFound, "the text \(text) is not in \(database.path)") }
-        bytes[start] ^= 0x01
+        bytes[start + needle.count - 3] ^= 0x01
         try Data(bytes).write(to: database)
         return copy
-    }
-}
-
-/// Prints the demo's numbered steps.
-struct DemoSteps {
-    /// A step line.
-    func say(_ text: String) { Console.line(text) }
-    /// An indented detail line.
-    func detail(_ text: String) { Console.line("   " + text) }
-    /// An indented block of text.
-    func block(_ text: String) {
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
-            Console.line("   | " + line)
-        }
     }
 }
