@@ -32,6 +32,8 @@ struct RawManifestItem {
     let line: Int
     /// The fields; values are JSON (CSV cells are strings).
     let fields: JSONObject
+    /// Why the line could not be read as fields (not JSON, not UTF-8, wrong width), if so.
+    var failure: RecordsError? = nil
 }
 
 /// Streams the items of a manifest, one at a time, in bounded memory.
@@ -69,26 +71,24 @@ final class ManifestReader {
             while let line = reader.next() {
                 let number = reader.lineNumber
                 if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-                guard String(validating: line, as: UTF8.self) != nil else {
-                    throw RecordsError(.invalidInput, "line \(number): invalid UTF-8")
+                func failed(_ message: String) -> RawManifestItem {
+                    RawManifestItem(
+                        line: number, fields: JSONObject(),
+                        failure: RecordsError(.invalidInput, "line \(number): \(message)"))
                 }
+                guard String(validating: line, as: UTF8.self) != nil else { return failed("invalid UTF-8") }
                 if isCSV, let header {
                     let cells = try CSV.parseRecord(line, reader: reader, line: number)
                     guard cells.count == header.count else {
-                        throw RecordsError(
-                            .invalidInput, "line \(number): \(cells.count) columns, but the header has \(header.count)")
+                        return failed("\(cells.count) columns, but the header has \(header.count)")
                     }
                     var fields = JSONObject()
                     for (name, cell) in zip(header, cells) where !cell.isEmpty { fields[name] = .string(cell) }
                     return RawManifestItem(line: number, fields: fields)
                 }
                 let value: JSONValue
-                do { value = try JSONParser.parse(Array(line)) } catch {
-                    throw RecordsError(.invalidInput, "line \(number): not valid JSON: \(error)")
-                }
-                guard let object = value.objectValue else {
-                    throw RecordsError(.invalidInput, "line \(number): expected a JSON object")
-                }
+                do { value = try JSONParser.parse(Array(line)) } catch { return failed("not valid JSON: \(error)") }
+                guard let object = value.objectValue else { return failed("expected a JSON object") }
                 return RawManifestItem(line: number, fields: object)
             }
             return nil

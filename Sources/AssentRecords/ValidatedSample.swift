@@ -57,6 +57,7 @@ struct ValidatedSample {
     static func validate(_ item: RawManifestItem, defaults: IngestDefaults, baseFolder: URL, confine: Bool) throws
         -> ValidatedSample
     {
+        if let failure = item.failure { throw failure }
         let line = item.line
         func fail(_ field: String, _ message: String) -> RecordsError {
             RecordsError(.invalidInput, "line \(line): field \(field): \(message)")

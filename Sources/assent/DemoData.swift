@@ -10,7 +10,8 @@ enum DemoData {
     /// Samples tied to a consent.
     static var consentedSamples: Int { writers * samplesPerWriter }
     /// The dataset's attribution (CC BY 4.0 requires it).
-    static let attribution = "Alpaydin, E. & Kaynak, C. (1998). Optical Recognition of Handwritten Digits. UCI Machine Learning Repository. https://doi.org/10.24432/C50P49"
+    static let attribution =
+        "Alpaydin, E. & Kaynak, C. (1998). Optical Recognition of Handwritten Digits. UCI Machine Learning Repository. https://doi.org/10.24432/C50P49"
 
     /// The real id of writer `number` (kept in the vault only).
     static func subject(_ number: Int) -> String { "writer-\(number < 10 ? "0" : "")\(number)@digits.example" }
@@ -19,28 +20,33 @@ enum DemoData {
     static func locate(_ given: String?) throws -> URL {
         if let given { return URL(fileURLWithPath: given) }
         var candidates = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath)]
-        var binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        var binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent()
         for _ in 0..<5 {
             candidates.append(binary)
             binary = binary.deletingLastPathComponent()
         }
         for base in candidates {
             let folder = base.appendingPathComponent("Tools/datasets/digits")
-            if FileManager.default.fileExists(atPath: folder.appendingPathComponent("digits-train.jsonl").path) { return folder }
+            if FileManager.default.fileExists(atPath: folder.appendingPathComponent("digits-train.jsonl").path) {
+                return folder
+            }
         }
         throw LedgerError(.notFound, "cannot find Tools/datasets/digits; run from the repository or pass --data DIR")
     }
 
     /// Writes an ingest manifest for the training split: each line's content is one digits sample.
     static func writeManifest(from dataset: URL, to manifest: URL, consents: [String]) throws -> URL {
-        guard let data = FileManager.default.contents(atPath: dataset.appendingPathComponent("digits-train.jsonl").path) else {
+        guard let data = FileManager.default.contents(atPath: dataset.appendingPathComponent("digits-train.jsonl").path)
+        else {
             throw LedgerError(.notFound, "cannot read \(dataset.path)/digits-train.jsonl")
         }
         var output: [UInt8] = []
         for (index, line) in data.split(separator: 0x0A).enumerated() {
             var fields = JSONObject([
                 ("text", .string(String(decoding: line, as: UTF8.self))), ("media_type", .string("application/json")),
-                ("license", .string("CC-BY-4.0")), ("source", .string("uci-digits")), ("attribution", .string(attribution)),
+                ("license", .string("CC-BY-4.0")), ("source", .string("uci-digits")),
+                ("attribution", .string(attribution)),
                 ("collected_at", .string("1998-07-01T00:00:00Z")), ("opt_out", .string("notReserved")),
             ])
             if index < consentedSamples {
