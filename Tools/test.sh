@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The test suite: set up, run the Swift tests (debug build), then the interop checks against Go's
-# sumdb/note and sumdb/tlog.
+# The test suite: set up, run the Swift tests (debug build), then the checks against independent
+# implementations: Go's sumdb/note and sumdb/tlog, license-expression, and the JSON Schemas.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash Tools/setup.sh
@@ -8,3 +8,5 @@ swift format lint -r Sources Tests Tools
 swift build --build-tests
 swift test --skip-build
 bash Tools/interop/go-interop.sh
+.venv/bin/python Tools/spdx/crosscheck.py .build/debug/assent
+.venv/bin/python Tools/checks/validate_schemas.py .build/debug/assent
