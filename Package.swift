@@ -33,7 +33,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "assent-bench", dependencies: ["AssentLog", "AssentStorage", "AssentCrypto"], path: "Tools/Bench"),
+        .executableTarget(
+            name: "assent-bench", dependencies: ["AssentLog", "AssentStorage", "AssentCrypto", "AssentRecords"], path: "Tools/Bench"),
         .testTarget(name: "AssentCryptoTests", dependencies: ["AssentCrypto"]),
         .testTarget(name: "AssentStorageTests", dependencies: ["AssentStorage"]),
         .testTarget(name: "AssentLogTests", dependencies: ["AssentLog", "AssentCrypto", "AssentStorage"]),

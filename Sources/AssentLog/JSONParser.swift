@@ -147,28 +147,27 @@ public struct JSONParser {
 
     private mutating func parseString() throws(Failure) -> String {
         position += 1
-        var scalars = String.UnicodeScalarView()
+        var text = ""
         var runStart = position
-        func flush(_ parser: JSONParser, _ end: Int, into scalars: inout String.UnicodeScalarView) throws(Failure) {
+        func flush(_ parser: JSONParser, _ end: Int, into text: inout String) throws(Failure) {
             guard end > runStart else { return }
-            let run = parser.bytes[runStart..<end]
-            guard let text = String(validating: run, as: UTF8.self) else {
+            guard let run = String(validating: parser.bytes[runStart..<end], as: UTF8.self) else {
                 throw Failure(offset: runStart, reason: "invalid UTF-8 in a string")
             }
-            scalars.append(contentsOf: text.unicodeScalars)
+            text += run
         }
         while true {
             guard position < bytes.count else { throw failure("unterminated string") }
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
-                try flush(self, position, into: &scalars)
+                try flush(self, position, into: &text)
                 position += 1
-                return String(scalars)
+                return text
             }
             if byte < 0x20 { throw failure("a control character must be escaped in a string") }
             if byte == UInt8(ascii: "\\") {
-                try flush(self, position, into: &scalars)
-                scalars.append(try parseEscape())
+                try flush(self, position, into: &text)
+                text.unicodeScalars.append(try parseEscape())
                 runStart = position
                 continue
             }

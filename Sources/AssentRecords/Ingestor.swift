@@ -92,6 +92,7 @@ public final class Ingestor {
             }
             if report.items % 100_000 == 0 { progress?("validated", report.items) }
         }
+        progress?("validation-finished", report.items)
         var chunk: [ValidatedSample] = []
         var done = 0
         let secondPass = try ManifestReader(source)

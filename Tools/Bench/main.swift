@@ -3,6 +3,7 @@
 // Prints append throughput next to a raw SQLite insert of the same rows, peak RSS, and proof
 // generation and verification times at the final size.
 import AssentLog
+import AssentRecords
 import AssentStorage
 import Foundation
 
@@ -142,7 +143,8 @@ func benchmarkLog() throws {
 let mode = CommandLine.arguments.dropFirst().first ?? "log"
 switch mode {
 case "log": try benchmarkLog()
+case "ingest": try benchmarkIngest()
 default:
-    print("usage: assent-bench log [--entries N] [--batch B]")
+    print("usage: assent-bench log [--entries N] [--batch B] | ingest [--samples N]")
     exit(64)
 }
