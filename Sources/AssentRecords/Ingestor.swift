@@ -58,6 +58,7 @@ public final class Ingestor {
     let store: RecordStore
     private var consents: [String: ConsentRecord?] = [:]
     private var pseudonyms: [String: String?] = [:]
+    private let licenses = LicenseCache()
 
     /// An ingestor writing to `store`.
     public init(store: RecordStore) { self.store = store }

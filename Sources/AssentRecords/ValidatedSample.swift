@@ -54,9 +54,10 @@ struct ValidatedSample {
     ///   - baseFolder: what relative paths resolve against.
     ///   - confine: refuse paths that resolve outside `baseFolder`.
     /// - Throws: ``RecordsError`` naming the line and field.
-    static func validate(_ item: RawManifestItem, defaults: IngestDefaults, baseFolder: URL, confine: Bool) throws
-        -> ValidatedSample
-    {
+    static func validate(
+        _ item: RawManifestItem, defaults: IngestDefaults, baseFolder: URL, confine: Bool,
+        licenses: LicenseCache = LicenseCache()
+    ) throws -> ValidatedSample {
         if let failure = item.failure { throw failure }
         let line = item.line
         func fail(_ field: String, _ message: String) -> RecordsError {
@@ -134,7 +135,7 @@ struct ValidatedSample {
             expressionText = licenseText
         }
         let expression: LicenseExpression
-        do { expression = try LicenseExpressionParser.parse(expressionText) } catch {
+        do { expression = try licenses.parse(expressionText) } catch {
             throw fail("license", "\(error)")
         }
 
@@ -162,9 +163,9 @@ struct ValidatedSample {
         }
         let optOut = try parseOptOut(fields["opt_out"], fail: { fail("opt_out", $0) })
 
-        let concluded = expression.replacingDeprecated.canonical
+        let concluded = licenses.concluded(expression)
         var metadata = JSONObject([
-            ("license", .string(expression.canonical)), ("media_type", .string(mediaType)),
+            ("license", .string(licenses.canonical(expression))), ("media_type", .string(mediaType)),
             ("opt_out", .object(optOut)),
         ])
         if let attribution { metadata["attribution"] = .string(attribution) }
@@ -232,4 +233,29 @@ struct ValidatedSample {
         }
         return JSONObject([("status", .string(folded)), ("signals", .array(signals))])
     }
+}
+
+/// Parsed licence expressions by text: a manifest repeats a handful of licences many times.
+final class LicenseCache {
+    private var parsed: [String: LicenseExpression] = [:]
+    private var derived: [LicenseExpression: (canonical: String, concluded: String, deprecated: [String])] = [:]
+
+    func parse(_ text: String) throws(LicenseExpressionError) -> LicenseExpression {
+        if let cached = parsed[text] { return cached }
+        let expression = try LicenseExpressionParser.parse(text)
+        if parsed.count < 10_000 { parsed[text] = expression }
+        return expression
+    }
+
+    private func forms(_ expression: LicenseExpression) -> (canonical: String, concluded: String, deprecated: [String])
+    {
+        if let cached = derived[expression] { return cached }
+        let forms = (expression.canonical, expression.replacingDeprecated.canonical, expression.deprecatedIdentifiers)
+        if derived.count < 10_000 { derived[expression] = forms }
+        return forms
+    }
+
+    func canonical(_ expression: LicenseExpression) -> String { forms(expression).canonical }
+    func concluded(_ expression: LicenseExpression) -> String { forms(expression).concluded }
+    func deprecated(_ expression: LicenseExpression) -> [String] { forms(expression).deprecated }
 }

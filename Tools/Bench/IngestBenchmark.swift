@@ -9,13 +9,16 @@ import Foundation
 func generateIngestManifest(at url: URL, count: Int, consents: [(subject: String, id: String)]) throws {
     let handle = try FileHandle(forWritingTo: url)
     defer { try? handle.close() }
-    let licenses = ["CC-BY-4.0", "MIT", "Apache-2.0 OR MIT", "CC0-1.0", "CC-BY-SA-4.0", "GPL-2.0+", "LicenseRef-custom-terms"]
+    let licenses = [
+        "CC-BY-4.0", "MIT", "Apache-2.0 OR MIT", "CC0-1.0", "CC-BY-SA-4.0", "GPL-2.0+", "LicenseRef-custom-terms",
+    ]
     var buffer: [UInt8] = []
     for index in 0..<count {
         let seed = SHA256.hash(Array("sample \(index)".utf8))
         let body = Hex.encode(seed + seed + seed + seed + seed + seed + seed + seed)  // 512 hex chars
         var fields = JSONObject([
-            ("text", .string("sample \(index) " + body + body.prefix(440))), ("license", .string(licenses[index % licenses.count])),
+            ("text", .string("sample \(index) " + body + body.prefix(440))),
+            ("license", .string(licenses[index % licenses.count])),
             ("source", .string("generated-\(index % 4)")), ("collected_at", .string("2024-06-01T00:00:00Z")),
             ("media_type", .string("text/plain")),
         ])
@@ -45,7 +48,13 @@ func benchmarkIngest() throws {
     var consents: [(String, String)] = []
     for number in 0..<1_000 {
         let subject = "person-\(number)@example.org"
-        consents.append((subject, try registry.grant(subject: subject, purposes: ["ai-training"], legalBasis: "consent", expiresAt: nil, evidence: nil).id))
+        consents.append(
+            (
+                subject,
+                try registry.grant(
+                    subject: subject, purposes: ["ai-training"], legalBasis: "consent", expiresAt: nil, evidence: nil
+                ).id
+            ))
     }
     let manifest = scratch.appendingPathComponent("manifest.jsonl")
     FileManager.default.createFile(atPath: manifest.path, contents: nil)
@@ -58,17 +67,23 @@ func benchmarkIngest() throws {
         if phase == "validation-finished" { print("  validation (phase 1) took \(format(now() - start)) s") }
     }
     let seconds = now() - start
-    print("ingest:      \(format(Double(total) / seconds)) samples/s (\(format(seconds)) s, \(report.added) added, \(report.chunks) chunks), peak RSS \(format(peakRSSMiB())) MiB")
+    print(
+        "ingest:      \(format(Double(total) / seconds)) samples/s (\(format(seconds)) s, \(report.added) added, \(report.chunks) chunks), peak RSS \(format(peakRSSMiB())) MiB"
+    )
 
     let raw = try Database(path: scratch.appendingPathComponent("raw.sqlite").path)
-    try raw.execute("CREATE TABLE samples (id INTEGER PRIMARY KEY, content BLOB NOT NULL, license TEXT, source TEXT, subject TEXT, consent TEXT)")
+    try raw.execute(
+        "CREATE TABLE samples (id INTEGER PRIMARY KEY, content BLOB NOT NULL, license TEXT, source TEXT, subject TEXT, consent TEXT)"
+    )
     let reader = try LineSource(path: manifest.path)
     let rawStart = now()
     var rows = 0
     var finished = false
     while !finished {
         try raw.writeTransaction {
-            try raw.withStatement("INSERT INTO samples (content, license, source, subject, consent) VALUES (?, ?, ?, ?, ?)") { insert in
+            try raw.withStatement(
+                "INSERT INTO samples (content, license, source, subject, consent) VALUES (?, ?, ?, ?, ?)"
+            ) { insert in
                 for _ in 0..<5_000 {
                     guard let line = reader.next() else {
                         finished = true
@@ -88,7 +103,9 @@ func benchmarkIngest() throws {
         }
     }
     let rawSeconds = now() - rawStart
-    print("raw SQLite:  \(format(Double(rows) / rawSeconds)) rows/s (parse + single-row insert, \(format(rawSeconds)) s); ingest/raw = \(String(format: "%.2f", rawSeconds / seconds))")
+    print(
+        "raw SQLite:  \(format(Double(rows) / rawSeconds)) rows/s (parse + single-row insert, \(format(rawSeconds)) s); ingest/raw = \(String(format: "%.2f", rawSeconds / seconds))"
+    )
 }
 
 /// Reads a file's lines (the benchmark's own simple reader).
