@@ -124,6 +124,9 @@ public final class Ingestor {
                     "line \(sample.line): field consent: no consent \(consentID) exists (grant it first with assent consent grant)"
                 )
             }
+            if try RevocationRegistry(store: store).isWithdrawn(consent: consentID) {
+                throw RecordsError(.invalidInput, "line \(sample.line): field consent: consent \(consentID) was withdrawn; a new consent is needed")
+            }
             fromConsent = consent.subject
         }
         guard let subject = sample.subject else { return fromConsent.map(SubjectRef.known) ?? .none }

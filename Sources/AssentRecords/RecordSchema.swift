@@ -14,7 +14,7 @@ enum RecordSchema {
         CREATE INDEX IF NOT EXISTS samples_by_consent ON samples (consent) WHERE consent IS NOT NULL;
         CREATE TABLE IF NOT EXISTS sample_sources (
             commitment BLOB NOT NULL, source TEXT NOT NULL, seq INTEGER NOT NULL, metadata BLOB NOT NULL,
-            PRIMARY KEY (commitment, source)) WITHOUT ROWID;
+            license TEXT NOT NULL, opt_out TEXT NOT NULL, PRIMARY KEY (commitment, source)) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS sample_sources_by_source ON sample_sources (source);
         CREATE TABLE IF NOT EXISTS consents (
             consent TEXT PRIMARY KEY, subject TEXT NOT NULL, seq INTEGER NOT NULL, purposes TEXT NOT NULL,
@@ -30,6 +30,23 @@ enum RecordSchema {
             commitment BLOB NOT NULL, source TEXT NOT NULL, attribution TEXT, source_uri TEXT,
             PRIMARY KEY (commitment, source)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS vault_subjects (pseudonym TEXT PRIMARY KEY, subject TEXT NOT NULL UNIQUE) STRICT;
+        CREATE TABLE IF NOT EXISTS revocations (
+            seq INTEGER PRIMARY KEY, revocation TEXT NOT NULL, kind TEXT NOT NULL, target TEXT NOT NULL,
+            reason TEXT NOT NULL, effective_at TEXT NOT NULL) STRICT;
+        CREATE TABLE IF NOT EXISTS sample_revocations (
+            commitment BLOB NOT NULL, seq INTEGER NOT NULL, effective_at TEXT NOT NULL,
+            PRIMARY KEY (commitment, seq)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS consent_withdrawals (
+            consent TEXT NOT NULL, seq INTEGER NOT NULL, effective_at TEXT NOT NULL, PRIMARY KEY (consent, seq)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS snapshots (
+            seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, base_height INTEGER NOT NULL,
+            revocation_height INTEGER NOT NULL, as_of TEXT NOT NULL, evaluated_at TEXT NOT NULL,
+            policy_digest TEXT NOT NULL, policy BLOB NOT NULL, shards INTEGER NOT NULL, count INTEGER NOT NULL,
+            root BLOB NOT NULL, pairs BLOB NOT NULL) STRICT;
+        CREATE TABLE IF NOT EXISTS snapshot_shards (
+            snapshot INTEGER NOT NULL, shard INTEGER NOT NULL, count INTEGER NOT NULL, root BLOB NOT NULL,
+            members BLOB NOT NULL, PRIMARY KEY (snapshot, shard)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS vault_tombstones (keyed_digest BLOB PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS vault_evidence (digest BLOB PRIMARY KEY, bytes BLOB NOT NULL) WITHOUT ROWID;
         """
 

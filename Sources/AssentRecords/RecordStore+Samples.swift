@@ -128,8 +128,9 @@ extension RecordStore {
     private func insertSource(_ sample: ValidatedSample, commitment: [UInt8], seq: UInt64, connection: Database) throws
     {
         try connection.run(
-            "INSERT INTO sample_sources (commitment, source, seq, metadata) VALUES (?, ?, ?, ?)",
-            [.blob(commitment), .text(sample.source), .integer(Int64(seq)), .blob(sample.metadataDigest)])
+            "INSERT INTO sample_sources (commitment, source, seq, metadata, license, opt_out) VALUES (?, ?, ?, ?, ?, ?)",
+            [.blob(commitment), .text(sample.source), .integer(Int64(seq)), .blob(sample.metadataDigest),
+             .text(sample.licenseConcluded), .text(sample.optOut["status"]?.stringValue ?? "unknown")])
         try connection.run(
             "INSERT INTO vault_sources (commitment, source, attribution, source_uri) VALUES (?, ?, ?, ?)",
             [

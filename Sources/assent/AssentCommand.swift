@@ -15,9 +15,8 @@ struct AssentCommand: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            Init.self, IngestCommand.self, ConsentCommand.self, StatusCommand.self, LicenseCommand.self,
-            LogCommand.self,
-            ProofCommand.self, DemoCommand.self,
+            Init.self, IngestCommand.self, ConsentCommand.self, RevokeCommand.self, SnapshotCommand.self, StatusCommand.self,
+            LicenseCommand.self, LogCommand.self, ProofCommand.self, DemoCommand.self,
         ]
     )
 }

@@ -1,0 +1,112 @@
+public import AssentLog
+internal import AssentStorage
+
+/// Everything a snapshot depends on, as of log heights H (samples, consents) and R (revocations):
+/// read from the index tables, or recomputed from the log alone. Samples are in commitment order.
+public struct SnapshotInputs: Sendable {
+    /// One source's licence (concluded) and opt-out status.
+    public struct Source: Sendable, Equatable {
+        let license: String
+        let optOut: String
+    }
+
+    /// A sample logged below H, with its sources logged below H.
+    public struct Sample: Sendable, Equatable {
+        let commitment: [UInt8]
+        let subject: String?
+        let consent: String?
+        var sources: [Source]
+    }
+
+    /// A consent granted below R, with its expiry after each renewal.
+    public struct Consent: Sendable, Equatable {
+        let subject: String
+        let purposes: [String]
+        let grantedAt: String
+        let grantSeq: UInt64
+        /// (log index, expiry) of the grant and every renewal, in log order.
+        var expiries: [(seq: UInt64, expiresAt: String?)]
+
+        /// The expiry as known from entries below `height`.
+        func expiry(below height: UInt64) -> String?? {
+            guard let last = expiries.last(where: { $0.seq < height }) else { return nil }
+            return .some(last.expiresAt)
+        }
+
+        public static func == (lhs: Consent, rhs: Consent) -> Bool {
+            lhs.subject == rhs.subject && lhs.purposes == rhs.purposes && lhs.grantedAt == rhs.grantedAt && lhs.grantSeq == rhs.grantSeq
+                && lhs.expiries.map(\.seq) == rhs.expiries.map(\.seq) && lhs.expiries.map(\.expiresAt) == rhs.expiries.map(\.expiresAt)
+        }
+    }
+
+    /// Samples logged below H, sorted by commitment bytes.
+    var samples: [Sample] = []
+    /// Consents granted below R, by id.
+    var consents: [String: Consent] = [:]
+    /// Sample revocations logged below R: commitment → earliest effective time.
+    var revokedSamples: [[UInt8]: String] = [:]
+    /// Consent withdrawals logged below R: consent → earliest effective time.
+    var withdrawnConsents: [String: String] = [:]
+
+    /// Reads the inputs from the index tables that mirror the log.
+    static func fromIndex(_ store: RecordStore, baseHeight: UInt64, revocationHeight: UInt64) throws -> SnapshotInputs {
+        var inputs = SnapshotInputs()
+        let database = store.database
+        try database.withStatement("SELECT commitment, subject, consent FROM samples WHERE seq < ? ORDER BY commitment") { statement in
+            try statement.bind([.integer(Int64(baseHeight))])
+            while try statement.step() {
+                inputs.samples.append(Sample(
+                    commitment: statement.blob(0), subject: statement.isNull(1) ? nil : statement.text(1),
+                    consent: statement.isNull(2) ? nil : statement.text(2), sources: []))
+            }
+        }
+        var position = 0
+        try database.withStatement(
+            "SELECT commitment, license, opt_out FROM sample_sources WHERE seq < ? ORDER BY commitment, seq"
+        ) { statement in
+            try statement.bind([.integer(Int64(baseHeight))])
+            while try statement.step() {
+                let commitment = statement.blob(0)
+                while position < inputs.samples.count && inputs.samples[position].commitment.lexicographicallyPrecedes(commitment) {
+                    position += 1
+                }
+                guard position < inputs.samples.count, inputs.samples[position].commitment == commitment else { continue }
+                inputs.samples[position].sources.append(Source(license: statement.text(1), optOut: statement.text(2)))
+            }
+        }
+        try database.withStatement("SELECT consent, subject, seq, purposes, granted_at, expires_at FROM consents WHERE seq < ?") { statement in
+            try statement.bind([.integer(Int64(revocationHeight))])
+            while try statement.step() {
+                let seq = UInt64(statement.integer(2))
+                inputs.consents[statement.text(0)] = Consent(
+                    subject: statement.text(1), purposes: statement.text(3).split(separator: " ").map(String.init),
+                    grantedAt: statement.text(4), grantSeq: seq, expiries: [(seq, statement.isNull(5) ? nil : statement.text(5))])
+            }
+        }
+        try database.withStatement("SELECT consent, seq, expires_at FROM consent_renewals WHERE seq < ? ORDER BY seq") { statement in
+            try statement.bind([.integer(Int64(revocationHeight))])
+            while try statement.step() {
+                inputs.consents[statement.text(0)]?.expiries.append((UInt64(statement.integer(1)), statement.isNull(2) ? nil : statement.text(2)))
+            }
+        }
+        try database.withStatement("SELECT commitment, effective_at FROM sample_revocations WHERE seq < ?") { statement in
+            try statement.bind([.integer(Int64(revocationHeight))])
+            while try statement.step() { inputs.noteRevocation(statement.blob(0), effective: statement.text(1)) }
+        }
+        try database.withStatement("SELECT consent, effective_at FROM consent_withdrawals WHERE seq < ?") { statement in
+            try statement.bind([.integer(Int64(revocationHeight))])
+            while try statement.step() { inputs.noteWithdrawal(statement.text(0), effective: statement.text(1)) }
+        }
+        return inputs
+    }
+
+    mutating func noteRevocation(_ commitment: [UInt8], effective: String) {
+        if let earlier = revokedSamples[commitment], earlier <= effective { return }
+        revokedSamples[commitment] = effective
+    }
+
+    mutating func noteWithdrawal(_ consent: String, effective: String) {
+        if let earlier = withdrawnConsents[consent], earlier <= effective { return }
+        withdrawnConsents[consent] = effective
+    }
+}

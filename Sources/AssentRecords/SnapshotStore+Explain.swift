@@ -1,0 +1,62 @@
+public import AssentLog
+
+extension SnapshotStore {
+    /// Why `commitment` is in or out of `snapshot`, re-deciding it from the snapshot's own inputs.
+    public func explain(_ snapshot: Snapshot, commitment: [UInt8]) throws -> JSONObject {
+        let inputs = try SnapshotInputs.fromIndex(
+            store, baseHeight: snapshot.parameters.baseHeight, revocationHeight: snapshot.parameters.revocationHeight)
+        var result = JSONObject([("snapshot", .string(snapshot.id)), ("sample", .string("sha256:" + Hex.encode(commitment)))])
+        guard let sample = inputs.samples.first(where: { $0.commitment == commitment }) else {
+            result["member"] = .bool(false)
+            result["reason"] = .string("not logged below height \(snapshot.parameters.baseHeight)")
+            return result
+        }
+        var evaluator = SnapshotEvaluator(policy: snapshot.policy, parameters: snapshot.parameters)
+        let member = try members(snapshot).contains { $0.commitment == commitment }
+        result["member"] = .bool(member)
+        switch evaluator.decide(sample, inputs: inputs) {
+        case .included(let license):
+            result["license"] = .string(license)
+            result["reason"] = .string("admitted under \(license) by policy \(snapshot.policy.name)")
+        case .excluded(let reason):
+            result["reason"] = .string(reason)
+        }
+        result["licenses"] = .array(sample.sources.map { .string($0.license) })
+        result["opt_out"] = .string(SampleFields.fold(sample.sources.map(\.optOut)))
+        result["consent"] = sample.consent.map(JSONValue.string) ?? .null
+        result["subject"] = sample.subject.map(JSONValue.string) ?? .null
+        return result
+    }
+
+    /// The commitments only in `first` and only in `second`.
+    public func diff(_ first: Snapshot, _ second: Snapshot) throws -> (removed: [[UInt8]], added: [[UInt8]]) {
+        let a = try members(first).map(\.commitment)
+        let b = try members(second).map(\.commitment)
+        var removed: [[UInt8]] = []
+        var added: [[UInt8]] = []
+        var i = 0
+        var j = 0
+        while i < a.count || j < b.count {
+            if j == b.count || (i < a.count && a[i].lexicographicallyPrecedes(b[j])) {
+                removed.append(a[i])
+                i += 1
+            } else if i == a.count || b[j].lexicographicallyPrecedes(a[i]) {
+                added.append(b[j])
+                j += 1
+            } else {
+                i += 1
+                j += 1
+            }
+        }
+        return (removed, added)
+    }
+
+    /// Recomputes the snapshot from the log entries alone and reports whether roots and shards agree.
+    public func recomputeFromLog(_ snapshot: Snapshot) throws -> (root: [UInt8], matches: Bool) {
+        let inputs = try SnapshotInputs.fromLog(
+            store.ledger, baseHeight: snapshot.parameters.baseHeight, revocationHeight: snapshot.parameters.revocationHeight)
+        var evaluator = SnapshotEvaluator(policy: snapshot.policy, parameters: snapshot.parameters)
+        let contents = SnapshotContents(members: evaluator.members(of: inputs), shards: snapshot.parameters.shards)
+        return (contents.root, contents.root == snapshot.root && contents.shardRoots == snapshot.shardRoots)
+    }
+}

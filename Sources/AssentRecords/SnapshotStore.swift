@@ -1,0 +1,199 @@
+internal import Foundation
+internal import AssentCrypto
+public import AssentLog
+internal import AssentStorage
+
+/// Cuts, stores and reads snapshots.
+public struct SnapshotStore {
+    /// The largest shard count a snapshot entry can carry comfortably.
+    public static let maximumShards = 256
+
+    /// The store snapshots live in.
+    public let store: RecordStore
+
+    /// Snapshots over `store`.
+    public init(store: RecordStore) { self.store = store }
+
+    /// Cuts and logs a snapshot at height `at` (default: the current size) as of `asOf` (default: now).
+    /// - Throws: ``RecordsError`` for a height beyond the log, a bad time or shard count.
+    public func create(policy: Policy, at height: UInt64? = nil, asOf: String? = nil, shards: Int = 1) throws -> Snapshot {
+        guard (1...Self.maximumShards).contains(shards) else {
+            throw RecordsError(.invalidInput, "shards: K must be between 1 and \(Self.maximumShards)")
+        }
+        if let asOf, UTCTime.parse(asOf) == nil {
+            throw RecordsError(.invalidInput, "as-of: expected a UTC time like 2026-01-01T00:00:00Z, not \"\(asOf)\"")
+        }
+        return try store.ledger.write { writer in
+            let size = writer.size
+            let base = height ?? size
+            guard base <= size else { throw RecordsError(.invalidInput, "at: height \(base) is beyond the log's \(size) entries") }
+            let time = asOf ?? writer.timestamp
+            let parameters = SnapshotParameters(baseHeight: base, revocationHeight: base, asOf: time, evaluatedAt: time, shards: shards)
+            return try log(parameters: parameters, policy: policy, writer: writer, extra: JSONObject())
+        }
+    }
+
+    /// Re-cuts `snapshot` as reproduction does: the same H, policy, T and K, with revocations and
+    /// expiries up to the current height R and now T'. Logged as a new snapshot naming the old one.
+    public func recut(_ snapshot: Snapshot, writer: LogWriter) throws -> Snapshot {
+        let parameters = SnapshotParameters(
+            baseHeight: snapshot.parameters.baseHeight, revocationHeight: writer.size, asOf: snapshot.parameters.asOf,
+            evaluatedAt: max(writer.timestamp, snapshot.parameters.asOf), shards: snapshot.parameters.shards)
+        return try log(parameters: parameters, policy: snapshot.policy, writer: writer, extra: JSONObject([("recut_of", .string(snapshot.id))]))
+    }
+
+    /// Computes the members for `parameters` from the index tables.
+    func contents(parameters: SnapshotParameters, policy: Policy) throws -> SnapshotContents {
+        let inputs = try SnapshotInputs.fromIndex(store, baseHeight: parameters.baseHeight, revocationHeight: parameters.revocationHeight)
+        var evaluator = SnapshotEvaluator(policy: policy, parameters: parameters)
+        return SnapshotContents(members: evaluator.members(of: inputs), shards: parameters.shards)
+    }
+
+    private func log(parameters: SnapshotParameters, policy: Policy, writer: LogWriter, extra: JSONObject) throws -> Snapshot {
+        let contents = try self.contents(parameters: parameters, policy: policy)
+        let seq = writer.size
+        let snapshot = Snapshot(
+            id: Snapshot.id(forSeq: seq), seq: seq, parameters: parameters, policy: policy, count: contents.members.count,
+            root: contents.root, shardRoots: contents.shardRoots, shardCounts: contents.shardCounts)
+        var fields = snapshot.statement
+        for member in extra.members { fields[member.key] = member.value }
+        let entry = try writer.append(type: "snapshot", fields: fields)
+        precondition(entry.seq == seq)
+        try save(snapshot, members: contents.members, connection: writer.connection)
+        return snapshot
+    }
+
+    private func save(_ snapshot: Snapshot, members: [SnapshotMember], connection: Database) throws {
+        var pairs: [String: UInt32] = [:]
+        var pairList: [JSONValue] = []
+        var blobs = [[UInt8]](repeating: [], count: snapshot.parameters.shards)
+        for member in members {
+            let key = (member.consent ?? "\u{0}") + "\n" + member.license
+            let index: UInt32
+            if let known = pairs[key] {
+                index = known
+            } else {
+                index = UInt32(pairList.count)
+                pairs[key] = index
+                pairList.append(.array([member.consent.map(JSONValue.string) ?? .null, .string(member.license)]))
+            }
+            blobs[member.shard] += member.commitment
+            blobs[member.shard] += [UInt8(index & 0xff), UInt8(index >> 8 & 0xff), UInt8(index >> 16 & 0xff), UInt8(index >> 24)]
+        }
+        let parameters = snapshot.parameters
+        try connection.run(
+            """
+            INSERT INTO snapshots (seq, id, base_height, revocation_height, as_of, evaluated_at, policy_digest, policy, shards, count, root, pairs)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [.integer(Int64(snapshot.seq)), .text(snapshot.id), .integer(Int64(parameters.baseHeight)),
+             .integer(Int64(parameters.revocationHeight)), .text(parameters.asOf), .text(parameters.evaluatedAt),
+             .text(snapshot.policy.digest), .blob(snapshot.policy.canonicalJSON), .integer(Int64(parameters.shards)),
+             .integer(Int64(snapshot.count)), .blob(snapshot.root), .blob(CanonicalJSON.encode(.array(pairList)))])
+        for shard in 0..<parameters.shards {
+            try connection.run(
+                "INSERT INTO snapshot_shards (snapshot, shard, count, root, members) VALUES (?, ?, ?, ?, ?)",
+                [.integer(Int64(snapshot.seq)), .integer(Int64(shard)), .integer(Int64(snapshot.shardCounts[shard])),
+                 .blob(snapshot.shardRoots[shard]), .blob(blobs[shard])])
+        }
+    }
+
+    /// The snapshot with this id (`snap-<seq>`).
+    /// - Throws: ``RecordsError`` `notFound`.
+    public func load(_ id: String) throws -> Snapshot {
+        guard let seq = Snapshot.seq(fromID: id) else { throw RecordsError(.notFound, "no snapshot \(id) (ids look like snap-123)") }
+        let row = try store.database.withStatement(
+            "SELECT base_height, revocation_height, as_of, evaluated_at, policy, shards, count, root FROM snapshots WHERE seq = ?"
+        ) { statement -> (SnapshotParameters, [UInt8], Int, [UInt8])? in
+            try statement.bind([.integer(Int64(seq))])
+            guard try statement.step() else { return nil }
+            let parameters = SnapshotParameters(
+                baseHeight: UInt64(statement.integer(0)), revocationHeight: UInt64(statement.integer(1)), asOf: statement.text(2),
+                evaluatedAt: statement.text(3), shards: Int(statement.integer(5)))
+            return (parameters, statement.blob(4), Int(statement.integer(6)), statement.blob(7))
+        }
+        guard let row else { throw RecordsError(.notFound, "no snapshot \(id) (see assent status)") }
+        var shardRoots: [[UInt8]] = []
+        var shardCounts: [Int] = []
+        try store.database.withStatement("SELECT root, count FROM snapshot_shards WHERE snapshot = ? ORDER BY shard") { statement in
+            try statement.bind([.integer(Int64(seq))])
+            while try statement.step() {
+                shardRoots.append(statement.blob(0))
+                shardCounts.append(Int(statement.integer(1)))
+            }
+        }
+        return Snapshot(
+            id: Snapshot.id(forSeq: seq), seq: seq, parameters: row.0, policy: try Policy(json: row.1), count: row.2, root: row.3,
+            shardRoots: shardRoots, shardCounts: shardCounts)
+    }
+
+    /// The members of a snapshot, in leaf (commitment) order.
+    public func members(_ snapshot: Snapshot) throws -> [SnapshotMember] {
+        let pairsBytes = try store.database.withStatement("SELECT pairs FROM snapshots WHERE seq = ?") { statement -> [UInt8] in
+            try statement.bind([.integer(Int64(snapshot.seq))])
+            _ = try statement.step()
+            return statement.blob(0)
+        }
+        let pairs: [(String?, String)] = (try JSONParser.parse(pairsBytes).arrayValue ?? []).map { pair in
+            let items = pair.arrayValue ?? []
+            return (items.first?.stringValue, items.last?.stringValue ?? "")
+        }
+        var members: [SnapshotMember] = []
+        members.reserveCapacity(snapshot.count)
+        try store.database.withStatement("SELECT shard, members FROM snapshot_shards WHERE snapshot = ? ORDER BY shard") { statement in
+            try statement.bind([.integer(Int64(snapshot.seq))])
+            while try statement.step() {
+                let shard = Int(statement.integer(0))
+                statement.withBlob(1) { blob in
+                    var offset = 0
+                    while offset + 36 <= blob.count {
+                        let commitment = Array(blob[offset..<offset + 32])
+                        let index = Int(blob[offset + 32]) | Int(blob[offset + 33]) << 8 | Int(blob[offset + 34]) << 16 | Int(blob[offset + 35]) << 24
+                        members.append(SnapshotMember(commitment: commitment, consent: pairs[index].0, license: pairs[index].1, shard: shard))
+                        offset += 36
+                    }
+                }
+            }
+        }
+        members.sort { $0.commitment.lexicographicallyPrecedes($1.commitment) }
+        return members
+    }
+
+    /// Every snapshot id, oldest first.
+    public func all() throws -> [String] {
+        try store.database.withStatement("SELECT id FROM snapshots ORDER BY seq") { statement in
+            var ids: [String] = []
+            while try statement.step() { ids.append(statement.text(0)) }
+            return ids
+        }
+    }
+
+    /// The snapshots that contain `commitment`: its shard is computed, then that shard's sorted
+    /// members are binary-searched, so no log scan and no per-sample rows.
+    public func snapshots(containing commitment: [UInt8], subject: String?) throws -> [String] {
+        var found: [String] = []
+        for id in try all() {
+            let snapshot = try load(id)
+            let shard = SnapshotEvaluator.shard(subject: subject, commitment: commitment, of: snapshot.parameters.shards)
+            let contains = try store.database.withStatement("SELECT members FROM snapshot_shards WHERE snapshot = ? AND shard = ?") { statement in
+                try statement.bind([.integer(Int64(snapshot.seq)), .integer(Int64(shard))])
+                guard try statement.step() else { return false }
+                return statement.withBlob(0) { Self.binarySearch(blob: $0, for: commitment) }
+            }
+            if contains { found.append(id) }
+        }
+        return found
+    }
+
+    static func binarySearch(blob: UnsafeRawBufferPointer, for commitment: [UInt8]) -> Bool {
+        var low = 0
+        var high = blob.count / 36
+        while low < high {
+            let middle = (low + high) / 2
+            let candidate = UnsafeRawBufferPointer(rebasing: blob[(middle * 36)..<(middle * 36 + 32)])
+            if candidate.elementsEqual(commitment) { return true }
+            if candidate.lexicographicallyPrecedes(commitment) { low = middle + 1 } else { high = middle }
+        }
+        return false
+    }
+}
