@@ -21,7 +21,9 @@ public final class MemoryMerkleTree: SubtreeHashSource {
 
     /// Appends one leaf hash.
     public func append(leafHash: [UInt8]) {
-        edge.append(leafHash: leafHash, hasher: hasher) { tiles[LedgerSchema.tileID(stratum: $0.stratum, index: $0.index)] = $0 }
+        edge.append(leafHash: leafHash, hasher: hasher) {
+            tiles[LedgerSchema.tileID(stratum: $0.stratum, index: $0.index)] = $0
+        }
     }
 
     /// The hash of a complete perfect subtree.

@@ -118,7 +118,9 @@ public struct ConsentRegistry {
         return try store.ledger.write { writer in
             guard let current = try lookup(consentID) else { throw RecordsError(.notFound, "no consent \(consentID)") }
             if try RevocationRegistry(store: store).isWithdrawn(consent: consentID) {
-                throw RecordsError(.invalidInput, "consent \(consentID) was withdrawn; a renewal cannot bring it back, grant a new consent")
+                throw RecordsError(
+                    .invalidInput,
+                    "consent \(consentID) was withdrawn; a renewal cannot bring it back, grant a new consent")
             }
             if let expiresAt, expiresAt <= writer.timestamp {
                 throw RecordsError(.invalidInput, "expires: \(expiresAt) is not in the future")

@@ -125,7 +125,9 @@ public final class Ingestor {
                 )
             }
             if try RevocationRegistry(store: store).isWithdrawn(consent: consentID) {
-                throw RecordsError(.invalidInput, "line \(sample.line): field consent: consent \(consentID) was withdrawn; a new consent is needed")
+                throw RecordsError(
+                    .invalidInput,
+                    "line \(sample.line): field consent: consent \(consentID) was withdrawn; a new consent is needed")
             }
             fromConsent = consent.subject
         }
@@ -155,6 +157,15 @@ public final class Ingestor {
 
     /// Refuses a sample that contradicts what the ledger already holds for the same content.
     private func checkAgainstLedger(_ sample: ValidatedSample, subject: SubjectRef) throws {
+        if let erasedAt = try store.tombstone(digest: sample.digest) {
+            let newConsent = try sample.consent.flatMap { try consent($0) }.map { $0.seq > erasedAt } ?? false
+            guard newConsent else {
+                throw RecordsError(
+                    .conflict,
+                    "line \(sample.line): this content was erased (entry \(erasedAt)) after a revocation; it needs a consent granted after that"
+                )
+            }
+        }
         guard let existing = try store.existingSample(digest: sample.digest) else { return }
         guard subject.matches(existing.subject), sample.consent == existing.consent else {
             throw RecordsError(

@@ -71,9 +71,14 @@ public struct Policy: Sendable, Equatable {
         for (id, useClass) in classes { resolved[id] = useClass }
         let object = JSONObject([
             ("policy", .string("assent.policy/v1")), ("name", .string(name)), ("purpose", .string(purpose)),
-            ("allow", .array(allow.sorted().map(JSONValue.string))), ("deny", .array(deny.sorted().map(JSONValue.string))),
-            ("allowed_classes", .array(allowedClasses.map(JSONValue.string))), ("unknown_license", .string(unknownLicense)),
-            ("opt_out", .object(JSONObject([("reserved", .string(optOutReserved)), ("unknown", .string(optOutUnknown))]))),
+            ("allow", .array(allow.sorted().map(JSONValue.string))),
+            ("deny", .array(deny.sorted().map(JSONValue.string))),
+            ("allowed_classes", .array(allowedClasses.map(JSONValue.string))),
+            ("unknown_license", .string(unknownLicense)),
+            (
+                "opt_out",
+                .object(JSONObject([("reserved", .string(optOutReserved)), ("unknown", .string(optOutUnknown))]))
+            ),
             ("personal_data", .string(personalData)),
             ("classes", .object(JSONObject(resolved.map { ($0.key, .string($0.value)) }))),
             ("class_families", .string("CC-BY-NC*: non-commercial; CC-BY*, GPL-*, LGPL-*, AGPL-*, GFDL-*: commercial")),
@@ -90,18 +95,30 @@ extension Policy {
     /// - Throws: ``RecordsError`` naming the field.
     public init(json bytes: [UInt8]) throws {
         let value: JSONValue
-        do { value = try JSONParser.parse(bytes) } catch { throw RecordsError(.invalidInput, "policy: not valid JSON: \(error)") }
-        guard let object = value.objectValue else { throw RecordsError(.invalidInput, "policy: expected a JSON object") }
-        let known = ["policy", "name", "purpose", "allow", "deny", "allowed_classes", "unknown_license", "opt_out", "personal_data", "classes", "class_families"]
+        do { value = try JSONParser.parse(bytes) } catch {
+            throw RecordsError(.invalidInput, "policy: not valid JSON: \(error)")
+        }
+        guard let object = value.objectValue else {
+            throw RecordsError(.invalidInput, "policy: expected a JSON object")
+        }
+        let known = [
+            "policy", "name", "purpose", "allow", "deny", "allowed_classes", "unknown_license", "opt_out",
+            "personal_data", "classes", "class_families",
+        ]
         for key in object.keys where !known.contains(key) {
-            throw RecordsError(.invalidInput, "policy: unknown field \"\(key)\" (known: \(known.joined(separator: ", ")))")
+            throw RecordsError(
+                .invalidInput, "policy: unknown field \"\(key)\" (known: \(known.joined(separator: ", ")))")
         }
         let standard = Policy.standard
         func string(_ field: String, _ fallback: String, _ allowed: [String]? = nil) throws -> String {
             guard let raw = object[field] else { return fallback }
-            guard let text = raw.stringValue else { throw RecordsError(.invalidInput, "policy: field \(field): expected a string") }
+            guard let text = raw.stringValue else {
+                throw RecordsError(.invalidInput, "policy: field \(field): expected a string")
+            }
             if let allowed, !allowed.contains(text) {
-                throw RecordsError(.invalidInput, "policy: field \(field): \"\(text)\" is not one of \(allowed.joined(separator: ", "))")
+                throw RecordsError(
+                    .invalidInput,
+                    "policy: field \(field): \"\(text)\" is not one of \(allowed.joined(separator: ", "))")
             }
             return text
         }
@@ -117,10 +134,15 @@ extension Policy {
         }
         var classes: [String: String] = [:]
         if let raw = object["classes"] {
-            guard let table = raw.objectValue else { throw RecordsError(.invalidInput, "policy: field classes: expected an object") }
+            guard let table = raw.objectValue else {
+                throw RecordsError(.invalidInput, "policy: field classes: expected an object")
+            }
             for member in table.members {
                 guard let useClass = member.value.stringValue, LicenseClasses.all.contains(useClass) else {
-                    throw RecordsError(.invalidInput, "policy: field classes.\(member.key): expected one of \(LicenseClasses.all.joined(separator: ", "))")
+                    throw RecordsError(
+                        .invalidInput,
+                        "policy: field classes.\(member.key): expected one of \(LicenseClasses.all.joined(separator: ", "))"
+                    )
                 }
                 classes[try Self.canonicalID(member.key, field: "classes")] = useClass
             }
@@ -129,7 +151,11 @@ extension Policy {
         if let raw = object["allowed_classes"] {
             guard let items = raw.arrayValue?.compactMap(\.stringValue), items.count == raw.arrayValue?.count,
                 items.allSatisfy(LicenseClasses.all.contains)
-            else { throw RecordsError(.invalidInput, "policy: field allowed_classes: expected some of \(LicenseClasses.all.joined(separator: ", "))") }
+            else {
+                throw RecordsError(
+                    .invalidInput,
+                    "policy: field allowed_classes: expected some of \(LicenseClasses.all.joined(separator: ", "))")
+            }
             allowedClasses = LicenseClasses.all.filter(items.contains)
         }
         let optOut = object["opt_out"]?.objectValue ?? JSONObject()
@@ -147,18 +173,22 @@ extension Policy {
             return text
         }
         self.init(
-            name: try string("name", standard.name), purpose: try string("purpose", standard.purpose, ConsentRegistry.purposes),
+            name: try string("name", standard.name),
+            purpose: try string("purpose", standard.purpose, ConsentRegistry.purposes),
             allow: try ids("allow"), deny: try ids("deny"), allowedClasses: allowedClasses,
             unknownLicense: try string("unknown_license", standard.unknownLicense, ["allow", "deny"]),
-            optOutReserved: try rule("reserved", standard.optOutReserved), optOutUnknown: try rule("unknown", standard.optOutUnknown),
-            personalData: try string("personal_data", standard.personalData, ["require-consent", "allow-without-consent"]),
+            optOutReserved: try rule("reserved", standard.optOutReserved),
+            optOutUnknown: try rule("unknown", standard.optOutUnknown),
+            personalData: try string(
+                "personal_data", standard.personalData, ["require-consent", "allow-without-consent"]),
             classes: classes)
     }
 
     private static func canonicalID(_ text: String, field: String) throws -> String {
         if LicenseExpressionParser.isReference(text, prefix: "LicenseRef-") { return text }
         guard let entry = SPDXLicenseList.license(text) else {
-            throw RecordsError(.invalidInput, "policy: field \(field): \"\(text)\" is neither an SPDX licence id nor a LicenseRef-")
+            throw RecordsError(
+                .invalidInput, "policy: field \(field): \"\(text)\" is neither an SPDX licence id nor a LicenseRef-")
         }
         return entry.id
     }

@@ -129,8 +129,10 @@ extension RecordStore {
     {
         try connection.run(
             "INSERT INTO sample_sources (commitment, source, seq, metadata, license, opt_out) VALUES (?, ?, ?, ?, ?, ?)",
-            [.blob(commitment), .text(sample.source), .integer(Int64(seq)), .blob(sample.metadataDigest),
-             .text(sample.licenseConcluded), .text(sample.optOut["status"]?.stringValue ?? "unknown")])
+            [
+                .blob(commitment), .text(sample.source), .integer(Int64(seq)), .blob(sample.metadataDigest),
+                .text(sample.licenseConcluded), .text(sample.optOut["status"]?.stringValue ?? "unknown"),
+            ])
         try connection.run(
             "INSERT INTO vault_sources (commitment, source, attribution, source_uri) VALUES (?, ?, ?, ?)",
             [

@@ -60,18 +60,20 @@ public struct RevocationRegistry {
         inTransaction: ((LogWriter, [[UInt8]], String) throws -> Void)? = nil
     ) throws -> RevocationResult {
         guard Self.reasons.contains(reason) else {
-            throw RecordsError(.invalidInput, "reason \"\(reason)\" is not one of \(Self.reasons.joined(separator: ", "))")
+            throw RecordsError(
+                .invalidInput, "reason \"\(reason)\" is not one of \(Self.reasons.joined(separator: ", "))")
         }
         if let effective, UTCTime.parse(effective) == nil {
-            throw RecordsError(.invalidInput, "effective: expected a UTC time like 2026-01-01T00:00:00Z, not \"\(effective)\"")
+            throw RecordsError(
+                .invalidInput, "effective: expected a UTC time like 2026-01-01T00:00:00Z, not \"\(effective)\"")
         }
         return try store.ledger.write { writer in
             let effectiveAt = effective ?? writer.timestamp
-            let (kind, targetFields, samples, consentToWithdraw) = try resolve(target)
+            let (kind, targetFields, samples, consentsToWithdraw) = try resolve(target)
             let alreadyRevoked = try samples.filter { try isRevoked($0) }
             let affected = samples.filter { sample in !alreadyRevoked.contains(sample) }
-            let consentIsNew = try consentToWithdraw.map { try !isWithdrawn(consent: $0) } ?? false
-            guard !affected.isEmpty || consentIsNew else {
+            let newlyWithdrawn = try consentsToWithdraw.filter { try !isWithdrawn(consent: $0) }
+            guard !affected.isEmpty || !newlyWithdrawn.isEmpty else {
                 return RevocationResult(id: nil, entries: [], affected: [], alreadyRevoked: alreadyRevoked.count)
             }
             let id = "rev-" + Hex.encode(SecureRandom.bytes(count: 8))
@@ -79,11 +81,14 @@ public struct RevocationRegistry {
             let parts = max(1, (affected.count + Self.commitmentsPerEntry - 1) / Self.commitmentsPerEntry)
             for part in 0..<parts {
                 let slice = affected.dropFirst(part * Self.commitmentsPerEntry).prefix(Self.commitmentsPerEntry)
-                let entry = try writer.append(type: "revocation", fields: JSONObject([
-                    ("revocation", .string(id)), ("target", .object(targetFields)), ("reason", .string(reason)),
-                    ("effective_at", .string(effectiveAt)), ("part", .integer(Int64(part + 1))), ("parts", .integer(Int64(parts))),
-                    ("samples", .array(slice.map { .string("sha256:" + Hex.encode($0)) })),
-                ]))
+                let entry = try writer.append(
+                    type: "revocation",
+                    fields: JSONObject([
+                        ("revocation", .string(id)), ("target", .object(targetFields)), ("reason", .string(reason)),
+                        ("effective_at", .string(effectiveAt)), ("part", .integer(Int64(part + 1))),
+                        ("parts", .integer(Int64(parts))),
+                        ("samples", .array(slice.map { .string("sha256:" + Hex.encode($0)) })),
+                    ]))
                 seqs.append(entry.seq)
                 for commitment in slice {
                     try writer.connection.run(
@@ -93,9 +98,12 @@ public struct RevocationRegistry {
             }
             try writer.connection.run(
                 "INSERT INTO revocations (seq, revocation, kind, target, reason, effective_at) VALUES (?, ?, ?, ?, ?, ?)",
-                [.integer(Int64(seqs[0])), .text(id), .text(kind), .text(String(decoding: CanonicalJSON.encode(.object(targetFields)), as: UTF8.self)),
-                 .text(reason), .text(effectiveAt)])
-            if let consent = consentToWithdraw, consentIsNew {
+                [
+                    .integer(Int64(seqs[0])), .text(id), .text(kind),
+                    .text(String(decoding: CanonicalJSON.encode(.object(targetFields)), as: UTF8.self)),
+                    .text(reason), .text(effectiveAt),
+                ])
+            for consent in newlyWithdrawn {
                 try writer.connection.run(
                     "INSERT INTO consent_withdrawals (consent, seq, effective_at) VALUES (?, ?, ?)",
                     [.text(consent), .integer(Int64(seqs[0])), .text(effectiveAt)])
@@ -107,29 +115,51 @@ public struct RevocationRegistry {
 
     /// Whether any revocation covers this sample.
     func isRevoked(_ commitment: [UInt8]) throws -> Bool {
-        try store.database.scalarInteger("SELECT count(*) FROM sample_revocations WHERE commitment = ?", [.blob(commitment)]) ?? 0 > 0
+        try store.database.scalarInteger(
+            "SELECT count(*) FROM sample_revocations WHERE commitment = ?", [.blob(commitment)]) ?? 0 > 0
     }
 
     /// Whether a revocation has withdrawn this consent.
     public func isWithdrawn(consent: String) throws -> Bool {
-        try store.database.scalarInteger("SELECT count(*) FROM consent_withdrawals WHERE consent = ?", [.text(consent)]) ?? 0 > 0
+        try store.database.scalarInteger("SELECT count(*) FROM consent_withdrawals WHERE consent = ?", [.text(consent)])
+            ?? 0 > 0
     }
 
-    private func resolve(_ target: RevocationTarget) throws -> (String, JSONObject, [[UInt8]], String?) {
+    /// The target's kind, its log fields, the samples it covers and the consents it withdraws.
+    private func resolve(_ target: RevocationTarget) throws -> (String, JSONObject, [[UInt8]], [String]) {
         switch target {
         case .consent(let consent):
             guard try ConsentRegistry(store: store).lookup(consent) != nil else {
                 throw RecordsError(.notFound, "no consent \(consent) (see assent consent list)")
             }
-            let samples = try commitments("SELECT commitment FROM samples WHERE consent = ? ORDER BY commitment", .text(consent))
-            return ("consent", JSONObject([("kind", .string("consent")), ("consent", .string(consent))]), samples, consent)
+            let samples = try commitments(
+                "SELECT commitment FROM samples WHERE consent = ? ORDER BY commitment", .text(consent))
+            return (
+                "consent", JSONObject([("kind", .string("consent")), ("consent", .string(consent))]), samples, [consent]
+            )
         case .subject(let subject):
             let pseudonym = subject.hasPrefix("subj-") ? subject : try store.pseudonym(ofSubject: subject)
-            guard let pseudonym, try store.database.scalarInteger("SELECT count(*) FROM consents WHERE subject = ?", [.text(pseudonym)])! > 0
-                || store.database.scalarInteger("SELECT count(*) FROM samples WHERE subject = ?", [.text(pseudonym)])! > 0
+            guard let pseudonym,
+                try store.database.scalarInteger("SELECT count(*) FROM consents WHERE subject = ?", [.text(pseudonym)])!
+                    > 0
+                    || store.database.scalarInteger(
+                        "SELECT count(*) FROM samples WHERE subject = ?", [.text(pseudonym)])! > 0
             else { throw RecordsError(.notFound, "no subject \(subject) in the ledger") }
-            let samples = try commitments("SELECT commitment FROM samples WHERE subject = ? ORDER BY commitment", .text(pseudonym))
-            return ("subject", JSONObject([("kind", .string("subject")), ("subject", .string(pseudonym))]), samples, nil)
+            let samples = try commitments(
+                "SELECT commitment FROM samples WHERE subject = ? ORDER BY commitment", .text(pseudonym))
+            let consents = try store.database.withStatement(
+                "SELECT consent FROM consents WHERE subject = ? ORDER BY seq"
+            ) { statement in
+                try statement.bind([.text(pseudonym)])
+                var ids: [String] = []
+                while try statement.step() { ids.append(statement.text(0)) }
+                return ids
+            }
+            let fields = JSONObject([
+                ("kind", .string("subject")), ("subject", .string(pseudonym)),
+                ("consents", .array(consents.map(JSONValue.string))),
+            ])
+            return ("subject", fields, samples, consents)
         case .samples(let texts):
             guard !texts.isEmpty else { throw RecordsError(.invalidInput, "no samples given") }
             var samples: [[UInt8]] = []
@@ -137,17 +167,24 @@ public struct RevocationRegistry {
                 guard let commitment = Self.parseCommitment(text) else {
                     throw RecordsError(.invalidInput, "\"\(text)\" is not a sample id (sha256:<64 hex digits>)")
                 }
-                guard try store.database.scalarInteger("SELECT count(*) FROM samples WHERE commitment = ?", [.blob(commitment)])! > 0 else {
+                guard
+                    try store.database.scalarInteger(
+                        "SELECT count(*) FROM samples WHERE commitment = ?", [.blob(commitment)])! > 0
+                else {
                     throw RecordsError(.notFound, "no sample sha256:\(Hex.encode(commitment)) in the ledger")
                 }
                 if !samples.contains(commitment) { samples.append(commitment) }
             }
             samples.sort { $0.lexicographicallyPrecedes($1) }
-            return ("samples", JSONObject([("kind", .string("samples")), ("count", .integer(Int64(samples.count)))]), samples, nil)
+            return (
+                "samples", JSONObject([("kind", .string("samples")), ("count", .integer(Int64(samples.count)))]),
+                samples, []
+            )
         case .source(let source):
-            let samples = try commitments("SELECT DISTINCT commitment FROM sample_sources WHERE source = ? ORDER BY commitment", .text(source))
+            let samples = try commitments(
+                "SELECT DISTINCT commitment FROM sample_sources WHERE source = ? ORDER BY commitment", .text(source))
             guard !samples.isEmpty else { throw RecordsError(.notFound, "no samples from source \"\(source)\"") }
-            return ("source", JSONObject([("kind", .string("source")), ("source", .string(source))]), samples, nil)
+            return ("source", JSONObject([("kind", .string("source")), ("source", .string(source))]), samples, [])
         }
     }
 

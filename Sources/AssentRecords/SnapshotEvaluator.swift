@@ -50,26 +50,40 @@ public struct SnapshotEvaluator {
     mutating func decide(_ sample: SnapshotInputs.Sample, inputs: SnapshotInputs) -> SnapshotDecision {
         var elected: [String] = []
         for source in sample.sources {
-            if parsed[source.license] == nil { parsed[source.license] = .some(try? LicenseExpressionParser.parse(source.license)) }
+            if parsed[source.license] == nil {
+                parsed[source.license] = .some(try? LicenseExpressionParser.parse(source.license))
+            }
             guard let expression = parsed[source.license]!, let branch = policy.elect(expression) else {
                 return .excluded(reason: "licence \(source.license) is not allowed by policy \(policy.name)")
             }
             if !elected.contains(branch.canonical) { elected.append(branch.canonical) }
         }
-        guard !elected.isEmpty else { return .excluded(reason: "no source recorded below height \(parameters.baseHeight)") }
+        guard !elected.isEmpty else {
+            return .excluded(reason: "no source recorded below height \(parameters.baseHeight)")
+        }
         let optOut = SampleFields.fold(sample.sources.map(\.optOut))
-        if optOut == "reserved" && policy.optOutReserved == "exclude" { return .excluded(reason: "opt-out reserved (TDM/AI reservation)") }
-        if optOut == "unknown" && policy.optOutUnknown == "exclude" { return .excluded(reason: "opt-out status unknown") }
+        if optOut == "reserved" && policy.optOutReserved == "exclude" {
+            return .excluded(reason: "opt-out reserved (TDM/AI reservation)")
+        }
+        if optOut == "unknown" && policy.optOutUnknown == "exclude" {
+            return .excluded(reason: "opt-out status unknown")
+        }
         if let consentID = sample.consent {
-            guard let consent = inputs.consents[consentID] else { return .excluded(reason: "consent \(consentID) is not in the log") }
-            if consent.grantedAt > parameters.asOf { return .excluded(reason: "consent \(consentID) was granted after \(parameters.asOf)") }
+            guard let consent = inputs.consents[consentID] else {
+                return .excluded(reason: "consent \(consentID) is not in the log")
+            }
+            if consent.grantedAt > parameters.asOf {
+                return .excluded(reason: "consent \(consentID) was granted after \(parameters.asOf)")
+            }
             if !consent.purposes.contains(policy.purpose) {
                 return .excluded(reason: "consent \(consentID) does not cover purpose \(policy.purpose)")
             }
             if case .some(.some(let expiry)) = consent.expiry(below: parameters.baseHeight), expiry <= parameters.asOf {
                 return .excluded(reason: "consent \(consentID) expired at \(expiry), before the as-of time")
             }
-            if case .some(.some(let expiry)) = consent.expiry(below: parameters.revocationHeight), expiry <= parameters.evaluatedAt {
+            if case .some(.some(let expiry)) = consent.expiry(below: parameters.revocationHeight),
+                expiry <= parameters.evaluatedAt
+            {
                 return .excluded(reason: "consent \(consentID) expired at \(expiry)")
             }
             if let withdrawn = inputs.withdrawnConsents[consentID], withdrawn <= parameters.evaluatedAt {
@@ -90,9 +104,10 @@ public struct SnapshotEvaluator {
         members.reserveCapacity(inputs.samples.count)
         for sample in inputs.samples {
             guard case .included(let license) = decide(sample, inputs: inputs) else { continue }
-            members.append(SnapshotMember(
-                commitment: sample.commitment, consent: sample.consent, license: license,
-                shard: Self.shard(subject: sample.subject, commitment: sample.commitment, of: parameters.shards)))
+            members.append(
+                SnapshotMember(
+                    commitment: sample.commitment, consent: sample.consent, license: license,
+                    shard: Self.shard(subject: sample.subject, commitment: sample.commitment, of: parameters.shards)))
         }
         return members
     }
@@ -119,9 +134,12 @@ public struct SnapshotMember: Sendable, Equatable {
 
     /// The leaf bytes: canonical JSON `{"commitment":"sha256:<hex>","consent":…,"license":…}`.
     public var leaf: [UInt8] {
-        CanonicalJSON.encode(.object(JSONObject([
-            ("commitment", .string("sha256:" + Hex.encode(commitment))), ("consent", consent.map(JSONValue.string) ?? .null),
-            ("license", .string(license)),
-        ])))
+        CanonicalJSON.encode(
+            .object(
+                JSONObject([
+                    ("commitment", .string("sha256:" + Hex.encode(commitment))),
+                    ("consent", consent.map(JSONValue.string) ?? .null),
+                    ("license", .string(license)),
+                ])))
     }
 }

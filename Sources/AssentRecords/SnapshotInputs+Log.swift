@@ -2,12 +2,15 @@ public import AssentLog
 
 extension SnapshotInputs {
     /// Recomputes the inputs from the log entries alone (no index tables), to check a snapshot.
-    public static func fromLog(_ ledger: Ledger, baseHeight: UInt64, revocationHeight: UInt64) throws -> SnapshotInputs {
+    public static func fromLog(_ ledger: Ledger, baseHeight: UInt64, revocationHeight: UInt64) throws -> SnapshotInputs
+    {
         var inputs = SnapshotInputs()
         var samples: [[UInt8]: Sample] = [:]
         var consentWithdrawalTargets: [String: String] = [:]
         try ledger.forEachEntry(to: max(baseHeight, revocationHeight)) { seq, type, bytes in
-            guard ["sample", "sample.source", "consent.grant", "consent.renew", "revocation"].contains(type) else { return }
+            guard ["sample", "sample.source", "consent.grant", "consent.renew", "revocation"].contains(type) else {
+                return
+            }
             let entry = try JSONParser.parse(bytes).objectValue ?? JSONObject()
             func text(_ key: String) -> String? { entry[key]?.stringValue }
             func commitment() -> [UInt8]? { text("commitment").flatMap(RevocationRegistry.parseCommitment) }
@@ -16,15 +19,24 @@ extension SnapshotInputs {
                 guard let key = commitment() else { return }
                 samples[key] = Sample(
                     commitment: key, subject: text("subject"), consent: text("consent"),
-                    sources: [Source(license: text("license_concluded") ?? "", optOut: entry["opt_out"]?.objectValue?["status"]?.stringValue ?? "unknown")])
+                    sources: [
+                        Source(
+                            license: text("license_concluded") ?? "",
+                            optOut: entry["opt_out"]?.objectValue?["status"]?.stringValue ?? "unknown")
+                    ])
             case "sample.source" where seq < baseHeight:
                 guard let key = commitment() else { return }
-                samples[key]?.sources.append(Source(
-                    license: text("license_concluded") ?? "", optOut: entry["opt_out"]?.objectValue?["status"]?.stringValue ?? "unknown"))
+                samples[key]?.sources.append(
+                    Source(
+                        license: text("license_concluded") ?? "",
+                        optOut: entry["opt_out"]?.objectValue?["status"]?.stringValue ?? "unknown"))
             case "consent.grant" where seq < revocationHeight:
-                guard let id = text("consent"), let subject = text("subject"), let granted = text("granted_at") else { return }
+                guard let id = text("consent"), let subject = text("subject"), let granted = text("granted_at") else {
+                    return
+                }
                 inputs.consents[id] = Consent(
-                    subject: subject, purposes: entry["purposes"]?.arrayValue?.compactMap(\.stringValue) ?? [], grantedAt: granted,
+                    subject: subject, purposes: entry["purposes"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+                    grantedAt: granted,
                     grantSeq: seq, expiries: [(seq, text("expires_at"))])
             case "consent.renew" where seq < revocationHeight:
                 guard let id = text("consent") else { return }
@@ -32,12 +44,15 @@ extension SnapshotInputs {
             case "revocation" where seq < revocationHeight:
                 guard let effective = text("effective_at") else { return }
                 for item in entry["samples"]?.arrayValue ?? [] {
-                    if let key = item.stringValue.flatMap(RevocationRegistry.parseCommitment) { inputs.noteRevocation(key, effective: effective) }
+                    if let key = item.stringValue.flatMap(RevocationRegistry.parseCommitment) {
+                        inputs.noteRevocation(key, effective: effective)
+                    }
                 }
                 let target = entry["target"]?.objectValue
-                if target?["kind"]?.stringValue == "consent", let consent = target?["consent"]?.stringValue,
-                    entry["part"]?.integerValue == 1, consentWithdrawalTargets[consent] == nil
-                {
+                var withdrawn = target?["consents"]?.arrayValue?.compactMap(\.stringValue) ?? []
+                if let consent = target?["consent"]?.stringValue { withdrawn.append(consent) }
+                for consent in withdrawn
+                where entry["part"]?.integerValue == 1 && consentWithdrawalTargets[consent] == nil {
                     consentWithdrawalTargets[consent] = effective
                     inputs.noteWithdrawal(consent, effective: effective)
                 }

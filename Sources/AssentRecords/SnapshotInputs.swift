@@ -34,8 +34,10 @@ public struct SnapshotInputs: Sendable {
         }
 
         public static func == (lhs: Consent, rhs: Consent) -> Bool {
-            lhs.subject == rhs.subject && lhs.purposes == rhs.purposes && lhs.grantedAt == rhs.grantedAt && lhs.grantSeq == rhs.grantSeq
-                && lhs.expiries.map(\.seq) == rhs.expiries.map(\.seq) && lhs.expiries.map(\.expiresAt) == rhs.expiries.map(\.expiresAt)
+            lhs.subject == rhs.subject && lhs.purposes == rhs.purposes && lhs.grantedAt == rhs.grantedAt
+                && lhs.grantSeq == rhs.grantSeq
+                && lhs.expiries.map(\.seq) == rhs.expiries.map(\.seq)
+                && lhs.expiries.map(\.expiresAt) == rhs.expiries.map(\.expiresAt)
         }
     }
 
@@ -52,12 +54,14 @@ public struct SnapshotInputs: Sendable {
     static func fromIndex(_ store: RecordStore, baseHeight: UInt64, revocationHeight: UInt64) throws -> SnapshotInputs {
         var inputs = SnapshotInputs()
         let database = store.database
-        try database.withStatement("SELECT commitment, subject, consent FROM samples WHERE seq < ? ORDER BY commitment") { statement in
+        try database.withStatement("SELECT commitment, subject, consent FROM samples WHERE seq < ? ORDER BY commitment")
+        { statement in
             try statement.bind([.integer(Int64(baseHeight))])
             while try statement.step() {
-                inputs.samples.append(Sample(
-                    commitment: statement.blob(0), subject: statement.isNull(1) ? nil : statement.text(1),
-                    consent: statement.isNull(2) ? nil : statement.text(2), sources: []))
+                inputs.samples.append(
+                    Sample(
+                        commitment: statement.blob(0), subject: statement.isNull(1) ? nil : statement.text(1),
+                        consent: statement.isNull(2) ? nil : statement.text(2), sources: []))
             }
         }
         var position = 0
@@ -67,29 +71,39 @@ public struct SnapshotInputs: Sendable {
             try statement.bind([.integer(Int64(baseHeight))])
             while try statement.step() {
                 let commitment = statement.blob(0)
-                while position < inputs.samples.count && inputs.samples[position].commitment.lexicographicallyPrecedes(commitment) {
+                while position < inputs.samples.count
+                    && inputs.samples[position].commitment.lexicographicallyPrecedes(commitment)
+                {
                     position += 1
                 }
-                guard position < inputs.samples.count, inputs.samples[position].commitment == commitment else { continue }
+                guard position < inputs.samples.count, inputs.samples[position].commitment == commitment else {
+                    continue
+                }
                 inputs.samples[position].sources.append(Source(license: statement.text(1), optOut: statement.text(2)))
             }
         }
-        try database.withStatement("SELECT consent, subject, seq, purposes, granted_at, expires_at FROM consents WHERE seq < ?") { statement in
+        try database.withStatement(
+            "SELECT consent, subject, seq, purposes, granted_at, expires_at FROM consents WHERE seq < ?"
+        ) { statement in
             try statement.bind([.integer(Int64(revocationHeight))])
             while try statement.step() {
                 let seq = UInt64(statement.integer(2))
                 inputs.consents[statement.text(0)] = Consent(
                     subject: statement.text(1), purposes: statement.text(3).split(separator: " ").map(String.init),
-                    grantedAt: statement.text(4), grantSeq: seq, expiries: [(seq, statement.isNull(5) ? nil : statement.text(5))])
+                    grantedAt: statement.text(4), grantSeq: seq,
+                    expiries: [(seq, statement.isNull(5) ? nil : statement.text(5))])
             }
         }
-        try database.withStatement("SELECT consent, seq, expires_at FROM consent_renewals WHERE seq < ? ORDER BY seq") { statement in
+        try database.withStatement("SELECT consent, seq, expires_at FROM consent_renewals WHERE seq < ? ORDER BY seq") {
+            statement in
             try statement.bind([.integer(Int64(revocationHeight))])
             while try statement.step() {
-                inputs.consents[statement.text(0)]?.expiries.append((UInt64(statement.integer(1)), statement.isNull(2) ? nil : statement.text(2)))
+                inputs.consents[statement.text(0)]?.expiries.append(
+                    (UInt64(statement.integer(1)), statement.isNull(2) ? nil : statement.text(2)))
             }
         }
-        try database.withStatement("SELECT commitment, effective_at FROM sample_revocations WHERE seq < ?") { statement in
+        try database.withStatement("SELECT commitment, effective_at FROM sample_revocations WHERE seq < ?") {
+            statement in
             try statement.bind([.integer(Int64(revocationHeight))])
             while try statement.step() { inputs.noteRevocation(statement.blob(0), effective: statement.text(1)) }
         }

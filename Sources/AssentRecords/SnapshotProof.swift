@@ -15,20 +15,27 @@ public enum SnapshotProof {
         let hasher = MerkleHasher()
         let tree = MemoryMerkleTree(leafHashes: members.map { hasher.leafHash($0.leaf) })
         func leaf(_ index: Int) throws -> JSONValue {
-            .object(JSONObject([
-                ("index", .integer(Int64(index))), ("leaf", .string(String(decoding: members[index].leaf, as: UTF8.self))),
-                ("proof", .array(try tree.inclusionProof(index: UInt64(index)).map { .string(Hex.encode($0)) })),
-            ]))
+            .object(
+                JSONObject([
+                    ("index", .integer(Int64(index))),
+                    ("leaf", .string(String(decoding: members[index].leaf, as: UTF8.self))),
+                    ("proof", .array(try tree.inclusionProof(index: UInt64(index)).map { .string(Hex.encode($0)) })),
+                ]))
         }
         var object = JSONObject([
-            ("proof", .string(format)), ("snapshot", .string(snapshot.id)), ("root", .string("sha256:" + Hex.encode(snapshot.root))),
+            ("proof", .string(format)), ("snapshot", .string(snapshot.id)),
+            ("root", .string("sha256:" + Hex.encode(snapshot.root))),
             ("size", .integer(Int64(members.count))), ("commitment", .string("sha256:" + Hex.encode(commitment))),
         ])
         var low = 0
         var high = members.count
         while low < high {
             let middle = (low + high) / 2
-            if members[middle].commitment.lexicographicallyPrecedes(commitment) { low = middle + 1 } else { high = middle }
+            if members[middle].commitment.lexicographicallyPrecedes(commitment) {
+                low = middle + 1
+            } else {
+                high = middle
+            }
         }
         if low < members.count && members[low].commitment == commitment {
             object["member"] = .bool(true)
@@ -50,8 +57,12 @@ public enum SnapshotProof {
         guard let commitment = proof["commitment"]?.stringValue.flatMap(RevocationRegistry.parseCommitment) else {
             throw fail("commitment is missing or malformed")
         }
-        guard proof["size"]?.integerValue == Int64(size) else { throw fail("size \(proof["size"]?.integerValue ?? -1) is not the trusted size \(size)") }
-        guard proof["root"]?.stringValue == "sha256:" + Hex.encode(root) else { throw fail("root is not the trusted root") }
+        guard proof["size"]?.integerValue == Int64(size) else {
+            throw fail("size \(proof["size"]?.integerValue ?? -1) is not the trusted size \(size)")
+        }
+        guard proof["root"]?.stringValue == "sha256:" + Hex.encode(root) else {
+            throw fail("root is not the trusted root")
+        }
         let hasher = MerkleHasher()
         func checkLeaf(_ name: String) throws -> (index: UInt64, commitment: [UInt8])? {
             guard let value = proof[name] else { return nil }
@@ -59,7 +70,9 @@ public enum SnapshotProof {
                 let leafText = object["leaf"]?.stringValue, let hashes = object["proof"]?.arrayValue
             else { throw fail("\(name) needs index, leaf and proof") }
             let path = try hashes.map { item -> [UInt8] in
-                guard let hash = item.stringValue.flatMap(Hex.decode), hash.count == 32 else { throw fail("\(name).proof holds a malformed hash") }
+                guard let hash = item.stringValue.flatMap(Hex.decode), hash.count == 32 else {
+                    throw fail("\(name).proof holds a malformed hash")
+                }
                 return hash
             }
             let bytes = Array(leafText.utf8)
@@ -67,7 +80,9 @@ public enum SnapshotProof {
                 leaf.keys == ["commitment", "consent", "license"],
                 let leafCommitment = leaf["commitment"]?.stringValue.flatMap(RevocationRegistry.parseCommitment)
             else { throw fail("\(name).leaf is not a canonical snapshot leaf") }
-            guard MerkleVerification.verifyInclusion(index: UInt64(index), size: size, leafHash: hasher.leafHash(bytes), proof: path, root: root)
+            guard
+                MerkleVerification.verifyInclusion(
+                    index: UInt64(index), size: size, leafHash: hasher.leafHash(bytes), proof: path, root: root)
             else { throw fail("the inclusion proof of \(name) (index \(index)) does not lead to the root") }
             return (UInt64(index), leafCommitment)
         }
@@ -83,14 +98,24 @@ public enum SnapshotProof {
             case (nil, nil):
                 guard size == 0 else { throw fail("only an empty tree proves absence without neighbours") }
             case (let left?, nil):
-                guard left.index == size - 1 else { throw fail("a lone left neighbour must be the last leaf (index \(size - 1))") }
-                guard left.commitment.lexicographicallyPrecedes(commitment) else { throw fail("the left neighbour is not below the commitment") }
+                guard left.index == size - 1 else {
+                    throw fail("a lone left neighbour must be the last leaf (index \(size - 1))")
+                }
+                guard left.commitment.lexicographicallyPrecedes(commitment) else {
+                    throw fail("the left neighbour is not below the commitment")
+                }
             case (nil, let right?):
                 guard right.index == 0 else { throw fail("a lone right neighbour must be the first leaf (index 0)") }
-                guard commitment.lexicographicallyPrecedes(right.commitment) else { throw fail("the right neighbour is not above the commitment") }
+                guard commitment.lexicographicallyPrecedes(right.commitment) else {
+                    throw fail("the right neighbour is not above the commitment")
+                }
             case (let left?, let right?):
-                guard right.index == left.index + 1 else { throw fail("the neighbours are not adjacent (indices \(left.index), \(right.index))") }
-                guard left.commitment.lexicographicallyPrecedes(commitment), commitment.lexicographicallyPrecedes(right.commitment) else {
+                guard right.index == left.index + 1 else {
+                    throw fail("the neighbours are not adjacent (indices \(left.index), \(right.index))")
+                }
+                guard left.commitment.lexicographicallyPrecedes(commitment),
+                    commitment.lexicographicallyPrecedes(right.commitment)
+                else {
                     throw fail("the commitment does not lie strictly between its neighbours")
                 }
             }

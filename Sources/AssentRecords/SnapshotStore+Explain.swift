@@ -5,7 +5,9 @@ extension SnapshotStore {
     public func explain(_ snapshot: Snapshot, commitment: [UInt8]) throws -> JSONObject {
         let inputs = try SnapshotInputs.fromIndex(
             store, baseHeight: snapshot.parameters.baseHeight, revocationHeight: snapshot.parameters.revocationHeight)
-        var result = JSONObject([("snapshot", .string(snapshot.id)), ("sample", .string("sha256:" + Hex.encode(commitment)))])
+        var result = JSONObject([
+            ("snapshot", .string(snapshot.id)), ("sample", .string("sha256:" + Hex.encode(commitment))),
+        ])
         guard let sample = inputs.samples.first(where: { $0.commitment == commitment }) else {
             result["member"] = .bool(false)
             result["reason"] = .string("not logged below height \(snapshot.parameters.baseHeight)")
@@ -54,7 +56,8 @@ extension SnapshotStore {
     /// Recomputes the snapshot from the log entries alone and reports whether roots and shards agree.
     public func recomputeFromLog(_ snapshot: Snapshot) throws -> (root: [UInt8], matches: Bool) {
         let inputs = try SnapshotInputs.fromLog(
-            store.ledger, baseHeight: snapshot.parameters.baseHeight, revocationHeight: snapshot.parameters.revocationHeight)
+            store.ledger, baseHeight: snapshot.parameters.baseHeight,
+            revocationHeight: snapshot.parameters.revocationHeight)
         var evaluator = SnapshotEvaluator(policy: snapshot.policy, parameters: snapshot.parameters)
         let contents = SnapshotContents(members: evaluator.members(of: inputs), shards: snapshot.parameters.shards)
         return (contents.root, contents.root == snapshot.root && contents.shardRoots == snapshot.shardRoots)

@@ -16,7 +16,9 @@ public struct SnapshotStore {
 
     /// Cuts and logs a snapshot at height `at` (default: the current size) as of `asOf` (default: now).
     /// - Throws: ``RecordsError`` for a height beyond the log, a bad time or shard count.
-    public func create(policy: Policy, at height: UInt64? = nil, asOf: String? = nil, shards: Int = 1) throws -> Snapshot {
+    public func create(policy: Policy, at height: UInt64? = nil, asOf: String? = nil, shards: Int = 1) throws
+        -> Snapshot
+    {
         guard (1...Self.maximumShards).contains(shards) else {
             throw RecordsError(.invalidInput, "shards: K must be between 1 and \(Self.maximumShards)")
         }
@@ -26,9 +28,12 @@ public struct SnapshotStore {
         return try store.ledger.write { writer in
             let size = writer.size
             let base = height ?? size
-            guard base <= size else { throw RecordsError(.invalidInput, "at: height \(base) is beyond the log's \(size) entries") }
+            guard base <= size else {
+                throw RecordsError(.invalidInput, "at: height \(base) is beyond the log's \(size) entries")
+            }
             let time = asOf ?? writer.timestamp
-            let parameters = SnapshotParameters(baseHeight: base, revocationHeight: base, asOf: time, evaluatedAt: time, shards: shards)
+            let parameters = SnapshotParameters(
+                baseHeight: base, revocationHeight: base, asOf: time, evaluatedAt: time, shards: shards)
             return try log(parameters: parameters, policy: policy, writer: writer, extra: JSONObject())
         }
     }
@@ -39,21 +44,27 @@ public struct SnapshotStore {
         let parameters = SnapshotParameters(
             baseHeight: snapshot.parameters.baseHeight, revocationHeight: writer.size, asOf: snapshot.parameters.asOf,
             evaluatedAt: max(writer.timestamp, snapshot.parameters.asOf), shards: snapshot.parameters.shards)
-        return try log(parameters: parameters, policy: snapshot.policy, writer: writer, extra: JSONObject([("recut_of", .string(snapshot.id))]))
+        return try log(
+            parameters: parameters, policy: snapshot.policy, writer: writer,
+            extra: JSONObject([("recut_of", .string(snapshot.id))]))
     }
 
     /// Computes the members for `parameters` from the index tables.
     func contents(parameters: SnapshotParameters, policy: Policy) throws -> SnapshotContents {
-        let inputs = try SnapshotInputs.fromIndex(store, baseHeight: parameters.baseHeight, revocationHeight: parameters.revocationHeight)
+        let inputs = try SnapshotInputs.fromIndex(
+            store, baseHeight: parameters.baseHeight, revocationHeight: parameters.revocationHeight)
         var evaluator = SnapshotEvaluator(policy: policy, parameters: parameters)
         return SnapshotContents(members: evaluator.members(of: inputs), shards: parameters.shards)
     }
 
-    private func log(parameters: SnapshotParameters, policy: Policy, writer: LogWriter, extra: JSONObject) throws -> Snapshot {
+    private func log(parameters: SnapshotParameters, policy: Policy, writer: LogWriter, extra: JSONObject) throws
+        -> Snapshot
+    {
         let contents = try self.contents(parameters: parameters, policy: policy)
         let seq = writer.size
         let snapshot = Snapshot(
-            id: Snapshot.id(forSeq: seq), seq: seq, parameters: parameters, policy: policy, count: contents.members.count,
+            id: Snapshot.id(forSeq: seq), seq: seq, parameters: parameters, policy: policy,
+            count: contents.members.count,
             root: contents.root, shardRoots: contents.shardRoots, shardCounts: contents.shardCounts)
         var fields = snapshot.statement
         for member in extra.members { fields[member.key] = member.value }
@@ -78,7 +89,9 @@ public struct SnapshotStore {
                 pairList.append(.array([member.consent.map(JSONValue.string) ?? .null, .string(member.license)]))
             }
             blobs[member.shard] += member.commitment
-            blobs[member.shard] += [UInt8(index & 0xff), UInt8(index >> 8 & 0xff), UInt8(index >> 16 & 0xff), UInt8(index >> 24)]
+            blobs[member.shard] += [
+                UInt8(index & 0xff), UInt8(index >> 8 & 0xff), UInt8(index >> 16 & 0xff), UInt8(index >> 24),
+            ]
         }
         let parameters = snapshot.parameters
         try connection.run(
@@ -86,36 +99,44 @@ public struct SnapshotStore {
             INSERT INTO snapshots (seq, id, base_height, revocation_height, as_of, evaluated_at, policy_digest, policy, shards, count, root, pairs)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
-            [.integer(Int64(snapshot.seq)), .text(snapshot.id), .integer(Int64(parameters.baseHeight)),
-             .integer(Int64(parameters.revocationHeight)), .text(parameters.asOf), .text(parameters.evaluatedAt),
-             .text(snapshot.policy.digest), .blob(snapshot.policy.canonicalJSON), .integer(Int64(parameters.shards)),
-             .integer(Int64(snapshot.count)), .blob(snapshot.root), .blob(CanonicalJSON.encode(.array(pairList)))])
+            [
+                .integer(Int64(snapshot.seq)), .text(snapshot.id), .integer(Int64(parameters.baseHeight)),
+                .integer(Int64(parameters.revocationHeight)), .text(parameters.asOf), .text(parameters.evaluatedAt),
+                .text(snapshot.policy.digest), .blob(snapshot.policy.canonicalJSON), .integer(Int64(parameters.shards)),
+                .integer(Int64(snapshot.count)), .blob(snapshot.root), .blob(CanonicalJSON.encode(.array(pairList))),
+            ])
         for shard in 0..<parameters.shards {
             try connection.run(
                 "INSERT INTO snapshot_shards (snapshot, shard, count, root, members) VALUES (?, ?, ?, ?, ?)",
-                [.integer(Int64(snapshot.seq)), .integer(Int64(shard)), .integer(Int64(snapshot.shardCounts[shard])),
-                 .blob(snapshot.shardRoots[shard]), .blob(blobs[shard])])
+                [
+                    .integer(Int64(snapshot.seq)), .integer(Int64(shard)), .integer(Int64(snapshot.shardCounts[shard])),
+                    .blob(snapshot.shardRoots[shard]), .blob(blobs[shard]),
+                ])
         }
     }
 
     /// The snapshot with this id (`snap-<seq>`).
     /// - Throws: ``RecordsError`` `notFound`.
     public func load(_ id: String) throws -> Snapshot {
-        guard let seq = Snapshot.seq(fromID: id) else { throw RecordsError(.notFound, "no snapshot \(id) (ids look like snap-123)") }
+        guard let seq = Snapshot.seq(fromID: id) else {
+            throw RecordsError(.notFound, "no snapshot \(id) (ids look like snap-123)")
+        }
         let row = try store.database.withStatement(
             "SELECT base_height, revocation_height, as_of, evaluated_at, policy, shards, count, root FROM snapshots WHERE seq = ?"
         ) { statement -> (SnapshotParameters, [UInt8], Int, [UInt8])? in
             try statement.bind([.integer(Int64(seq))])
             guard try statement.step() else { return nil }
             let parameters = SnapshotParameters(
-                baseHeight: UInt64(statement.integer(0)), revocationHeight: UInt64(statement.integer(1)), asOf: statement.text(2),
+                baseHeight: UInt64(statement.integer(0)), revocationHeight: UInt64(statement.integer(1)),
+                asOf: statement.text(2),
                 evaluatedAt: statement.text(3), shards: Int(statement.integer(5)))
             return (parameters, statement.blob(4), Int(statement.integer(6)), statement.blob(7))
         }
         guard let row else { throw RecordsError(.notFound, "no snapshot \(id) (see assent status)") }
         var shardRoots: [[UInt8]] = []
         var shardCounts: [Int] = []
-        try store.database.withStatement("SELECT root, count FROM snapshot_shards WHERE snapshot = ? ORDER BY shard") { statement in
+        try store.database.withStatement("SELECT root, count FROM snapshot_shards WHERE snapshot = ? ORDER BY shard") {
+            statement in
             try statement.bind([.integer(Int64(seq))])
             while try statement.step() {
                 shardRoots.append(statement.blob(0))
@@ -123,13 +144,15 @@ public struct SnapshotStore {
             }
         }
         return Snapshot(
-            id: Snapshot.id(forSeq: seq), seq: seq, parameters: row.0, policy: try Policy(json: row.1), count: row.2, root: row.3,
+            id: Snapshot.id(forSeq: seq), seq: seq, parameters: row.0, policy: try Policy(json: row.1), count: row.2,
+            root: row.3,
             shardRoots: shardRoots, shardCounts: shardCounts)
     }
 
     /// The members of a snapshot, in leaf (commitment) order.
     public func members(_ snapshot: Snapshot) throws -> [SnapshotMember] {
-        let pairsBytes = try store.database.withStatement("SELECT pairs FROM snapshots WHERE seq = ?") { statement -> [UInt8] in
+        let pairsBytes = try store.database.withStatement("SELECT pairs FROM snapshots WHERE seq = ?") {
+            statement -> [UInt8] in
             try statement.bind([.integer(Int64(snapshot.seq))])
             _ = try statement.step()
             return statement.blob(0)
@@ -140,7 +163,8 @@ public struct SnapshotStore {
         }
         var members: [SnapshotMember] = []
         members.reserveCapacity(snapshot.count)
-        try store.database.withStatement("SELECT shard, members FROM snapshot_shards WHERE snapshot = ? ORDER BY shard") { statement in
+        try store.database.withStatement("SELECT shard, members FROM snapshot_shards WHERE snapshot = ? ORDER BY shard")
+        { statement in
             try statement.bind([.integer(Int64(snapshot.seq))])
             while try statement.step() {
                 let shard = Int(statement.integer(0))
@@ -148,8 +172,12 @@ public struct SnapshotStore {
                     var offset = 0
                     while offset + 36 <= blob.count {
                         let commitment = Array(blob[offset..<offset + 32])
-                        let index = Int(blob[offset + 32]) | Int(blob[offset + 33]) << 8 | Int(blob[offset + 34]) << 16 | Int(blob[offset + 35]) << 24
-                        members.append(SnapshotMember(commitment: commitment, consent: pairs[index].0, license: pairs[index].1, shard: shard))
+                        let index =
+                            Int(blob[offset + 32]) | Int(blob[offset + 33]) << 8 | Int(blob[offset + 34]) << 16 | Int(
+                                blob[offset + 35]) << 24
+                        members.append(
+                            SnapshotMember(
+                                commitment: commitment, consent: pairs[index].0, license: pairs[index].1, shard: shard))
                         offset += 36
                     }
                 }
@@ -174,8 +202,11 @@ public struct SnapshotStore {
         var found: [String] = []
         for id in try all() {
             let snapshot = try load(id)
-            let shard = SnapshotEvaluator.shard(subject: subject, commitment: commitment, of: snapshot.parameters.shards)
-            let contains = try store.database.withStatement("SELECT members FROM snapshot_shards WHERE snapshot = ? AND shard = ?") { statement in
+            let shard = SnapshotEvaluator.shard(
+                subject: subject, commitment: commitment, of: snapshot.parameters.shards)
+            let contains = try store.database.withStatement(
+                "SELECT members FROM snapshot_shards WHERE snapshot = ? AND shard = ?"
+            ) { statement in
                 try statement.bind([.integer(Int64(snapshot.seq)), .integer(Int64(shard))])
                 guard try statement.step() else { return false }
                 return statement.withBlob(0) { Self.binarySearch(blob: $0, for: commitment) }

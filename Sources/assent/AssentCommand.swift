@@ -15,7 +15,9 @@ struct AssentCommand: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            Init.self, IngestCommand.self, ConsentCommand.self, RevokeCommand.self, SnapshotCommand.self, StatusCommand.self,
+            Init.self, IngestCommand.self, ConsentCommand.self, RevokeCommand.self, EraseCommand.self,
+            SnapshotCommand.self,
+            StatusCommand.self,
             LicenseCommand.self, LogCommand.self, ProofCommand.self, DemoCommand.self,
         ]
     )

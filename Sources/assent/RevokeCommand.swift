@@ -27,18 +27,27 @@ struct RevokeCommand: ParsableCommand {
     var subject: String?
     @Option(name: .customLong("sample"), help: "Revoke this sample (sha256:<hex> or <hex>); repeatable.")
     var samples: [String] = []
-    @Option(name: .customLong("samples-file"), help: ArgumentHelp("Revoke the samples listed in this file, one per line.", valueName: "file"))
+    @Option(
+        name: .customLong("samples-file"),
+        help: ArgumentHelp("Revoke the samples listed in this file, one per line.", valueName: "file"))
     var samplesFile: String?
     @Option(help: "Revoke every sample recorded from this source (dataset name).")
     var source: String?
-    @Option(help: "withdrawn (by the subject), revoked (by the controller), invalidated, license-revoked or opt-out-observed.")
+    @Option(
+        help:
+            "withdrawn (by the subject), revoked (by the controller), invalidated, license-revoked or opt-out-observed."
+    )
     var reason = "withdrawn"
     @Option(help: "When the revocation takes effect, UTC (default: now).")
     var effective: String?
 
     func validate() throws {
-        let given = [consent != nil, subject != nil, !samples.isEmpty || samplesFile != nil, source != nil].filter { $0 }.count
-        guard given == 1 else { throw ValidationError("give exactly one target: --consent, --subject, --sample/--samples-file or --source") }
+        let given = [consent != nil, subject != nil, !samples.isEmpty || samplesFile != nil, source != nil].filter {
+            $0
+        }.count
+        guard given == 1 else {
+            throw ValidationError("give exactly one target: --consent, --subject, --sample/--samples-file or --source")
+        }
     }
 
     func run() throws {
@@ -55,29 +64,36 @@ struct RevokeCommand: ParsableCommand {
                 var ids = samples
                 if let samplesFile {
                     let text = try readTextFile(samplesFile, what: "samples file")
-                    ids += text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                    ids += text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+                        .filter { !$0.isEmpty }
                 }
                 target = .samples(ids)
             }
             let result = try RevocationRegistry(store: store).revoke(target, reason: reason, effective: effective)
             if global.json {
-                Console.json(JSONObject([
-                    ("revocation", result.id.map(JSONValue.string) ?? .null),
-                    ("entries", .array(result.entries.map { .integer(Int64($0)) })),
-                    ("affected_samples", .array(result.affected.map { .string("sha256:" + Hex.encode($0)) })),
-                    ("already_revoked", .integer(Int64(result.alreadyRevoked))),
-                ]))
+                Console.json(
+                    JSONObject([
+                        ("revocation", result.id.map(JSONValue.string) ?? .null),
+                        ("entries", .array(result.entries.map { .integer(Int64($0)) })),
+                        ("affected_samples", .array(result.affected.map { .string("sha256:" + Hex.encode($0)) })),
+                        ("already_revoked", .integer(Int64(result.alreadyRevoked))),
+                    ]))
                 return
             }
             if let id = result.id {
                 Console.line("revoked: \(id) (entries \(result.entries.map(String.init).joined(separator: ", ")))")
                 Console.line("affected samples: \(result.affected.count)")
                 for commitment in result.affected.prefix(20) { Console.line("  sha256:\(Hex.encode(commitment))") }
-                if result.affected.count > 20 { Console.line("  … and \(result.affected.count - 20) more (use --json for all)") }
+                if result.affected.count > 20 {
+                    Console.line("  … and \(result.affected.count - 20) more (use --json for all)")
+                }
             } else {
-                Console.line("nothing new to revoke: the target's \(result.alreadyRevoked) samples were already revoked")
+                Console.line(
+                    "nothing new to revoke: the target's \(result.alreadyRevoked) samples were already revoked")
             }
-            if result.alreadyRevoked > 0 && result.id != nil { Console.line("already revoked before: \(result.alreadyRevoked)") }
+            if result.alreadyRevoked > 0 && result.id != nil {
+                Console.line("already revoked before: \(result.alreadyRevoked)")
+            }
         }
     }
 }

@@ -8,7 +8,9 @@ struct SnapshotCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "snapshot",
         abstract: "Cut, inspect and prove snapshots: the exact consented set at a log height under a policy.",
-        subcommands: [Create.self, Show.self, Members.self, Diff.self, Explain.self, Prove.self, VerifyProof.self, Check.self],
+        subcommands: [
+            Create.self, Show.self, Members.self, Diff.self, Explain.self, Prove.self, VerifyProof.self, Check.self,
+        ],
         defaultSubcommand: Create.self)
 
     /// Loads a policy file, or the standard policy.
@@ -25,7 +27,9 @@ struct SnapshotCommand: ParsableCommand {
         }
         let p = snapshot.parameters
         Console.line("snapshot \(snapshot.id): \(snapshot.count) samples, root sha256:\(Hex.encode(snapshot.root))")
-        Console.line("  heights: base \(p.baseHeight), revocations \(p.revocationHeight); as of \(p.asOf), evaluated \(p.evaluatedAt)")
+        Console.line(
+            "  heights: base \(p.baseHeight), revocations \(p.revocationHeight); as of \(p.asOf), evaluated \(p.evaluatedAt)"
+        )
         Console.line("  policy \(snapshot.policy.name) (\(snapshot.policy.digest)), purpose \(snapshot.policy.purpose)")
         Console.line("  \(p.shards) shard(s): " + snapshot.shardCounts.map(String.init).joined(separator: " "))
     }
@@ -36,7 +40,9 @@ struct SnapshotCommand: ParsableCommand {
             commandName: "create", abstract: "Cut and log a snapshot (the default when no subcommand is given).",
             discussion: "Example: assent snapshot --policy Schemas/policy-default.json --shards 4")
         @OptionGroup var global: GlobalOptions
-        @Option(help: ArgumentHelp("A policy file (default: the standard policy, Schemas/policy-default.json).", valueName: "file"))
+        @Option(
+            help: ArgumentHelp(
+                "A policy file (default: the standard policy, Schemas/policy-default.json).", valueName: "file"))
         var policy: String?
         @Option(help: "Base height H: samples logged below it (default: the current log size).")
         var at: UInt64?
@@ -48,7 +54,8 @@ struct SnapshotCommand: ParsableCommand {
         func run() throws {
             try reportingErrors {
                 let store = SnapshotStore(store: try RecordStore(ledger: try global.openLedger()))
-                let snapshot = try store.create(policy: try SnapshotCommand.policy(policy), at: at, asOf: asOf, shards: shards)
+                let snapshot = try store.create(
+                    policy: try SnapshotCommand.policy(policy), at: at, asOf: asOf, shards: shards)
                 SnapshotCommand.print(snapshot, json: global.json)
             }
         }
@@ -63,14 +70,17 @@ struct SnapshotCommand: ParsableCommand {
 
         func run() throws {
             try reportingErrors {
-                SnapshotCommand.print(try SnapshotStore(store: try RecordStore(ledger: try global.openLedger())).load(id), json: global.json)
+                SnapshotCommand.print(
+                    try SnapshotStore(store: try RecordStore(ledger: try global.openLedger())).load(id),
+                    json: global.json)
             }
         }
     }
 
     /// `assent snapshot members`.
     struct Members: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print the exact leaf bytes, one per line, in leaf order.")
+        static let configuration = CommandConfiguration(
+            abstract: "Print the exact leaf bytes, one per line, in leaf order.")
         @OptionGroup var location: LedgerOption
         @Argument(help: "The snapshot id.")
         var id: String
@@ -99,10 +109,11 @@ struct SnapshotCommand: ParsableCommand {
                 let store = SnapshotStore(store: try RecordStore(ledger: try global.openLedger()))
                 let (removed, added) = try store.diff(try store.load(first), try store.load(second))
                 if global.json {
-                    Console.json(JSONObject([
-                        ("removed", .array(removed.map { .string("sha256:" + Hex.encode($0)) })),
-                        ("added", .array(added.map { .string("sha256:" + Hex.encode($0)) })),
-                    ]))
+                    Console.json(
+                        JSONObject([
+                            ("removed", .array(removed.map { .string("sha256:" + Hex.encode($0)) })),
+                            ("added", .array(added.map { .string("sha256:" + Hex.encode($0)) })),
+                        ]))
                 } else {
                     for commitment in removed { Console.line("- sha256:\(Hex.encode(commitment))") }
                     for commitment in added { Console.line("+ sha256:\(Hex.encode(commitment))") }
@@ -131,7 +142,8 @@ struct SnapshotCommand: ParsableCommand {
                 if global.json {
                     Console.json(result)
                 } else {
-                    Console.line("\(result["member"]?.boolValue == true ? "in" : "out"): \(result["reason"]?.stringValue ?? "")")
+                    Console.line(
+                        "\(result["member"]?.boolValue == true ? "in" : "out"): \(result["reason"]?.stringValue ?? "")")
                 }
             }
         }
@@ -157,11 +169,14 @@ struct SnapshotCommand: ParsableCommand {
                 }
                 let store = SnapshotStore(store: try RecordStore(ledger: try location.openLedger()))
                 let snapshot = try store.load(id)
-                let proof = try SnapshotProof.make(snapshot: snapshot, members: try store.members(snapshot), commitment: commitment)
+                let proof = try SnapshotProof.make(
+                    snapshot: snapshot, members: try store.members(snapshot), commitment: commitment)
                 let text = String(decoding: CanonicalJSON.encode(.object(proof)), as: UTF8.self) + "\n"
                 if let out {
                     try Data(text.utf8).write(to: URL(fileURLWithPath: out))
-                    Console.note("\(proof["member"]?.boolValue == true ? "membership" : "non-membership") proof written to \(out)")
+                    Console.note(
+                        "\(proof["member"]?.boolValue == true ? "membership" : "non-membership") proof written to \(out)"
+                    )
                 } else {
                     Console.raw(Array(text.utf8))
                 }
@@ -189,16 +204,23 @@ struct SnapshotCommand: ParsableCommand {
                     throw RecordsError(.invalidInput, "--root: expected sha256:<64 hex digits>")
                 }
                 let bytes = try readFile(proofFile, what: "proof file")
-                guard let proof = try? JSONParser.parse(bytes).objectValue else { throw VerificationFailure(message: "\(proofFile) is not a JSON object") }
+                guard let proof = try? JSONParser.parse(bytes).objectValue else {
+                    throw VerificationFailure(message: "\(proofFile) is not a JSON object")
+                }
                 let member: Bool
                 do { member = try SnapshotProof.verify(proof, root: rootBytes, size: size) } catch {
                     throw VerificationFailure(message: "\(error)")
                 }
                 let commitment = proof["commitment"]?.stringValue ?? ""
                 if json {
-                    Console.json(JSONObject([("valid", .bool(true)), ("member", .bool(member)), ("commitment", .string(commitment))]))
+                    Console.json(
+                        JSONObject([
+                            ("valid", .bool(true)), ("member", .bool(member)), ("commitment", .string(commitment)),
+                        ]))
                 } else {
-                    Console.line("valid: \(commitment) is \(member ? "a member" : "not a member") of the tree with root \(root) and \(size) leaves")
+                    Console.line(
+                        "valid: \(commitment) is \(member ? "a member" : "not a member") of the tree with root \(root) and \(size) leaves"
+                    )
                 }
             }
         }
@@ -217,7 +239,10 @@ struct SnapshotCommand: ParsableCommand {
                 let store = SnapshotStore(store: try RecordStore(ledger: try location.openLedger()))
                 let snapshot = try store.load(id)
                 let (root, matches) = try store.recomputeFromLog(snapshot)
-                guard matches else { throw VerificationFailure(message: "recomputed root sha256:\(Hex.encode(root)) differs from the logged one") }
+                guard matches else {
+                    throw VerificationFailure(
+                        message: "recomputed root sha256:\(Hex.encode(root)) differs from the logged one")
+                }
                 Console.line("ok: \(id) recomputed from the log gives root sha256:\(Hex.encode(root))")
             }
         }

@@ -1,0 +1,160 @@
+internal import Foundation
+internal import AssentCrypto
+public import AssentLog
+internal import AssentStorage
+
+/// What an erasure removed.
+public struct ErasureResult: Sendable {
+    /// Samples whose content, nonce and attribution were deleted from the vault.
+    public let samples: [[UInt8]]
+    /// Whether the subject's real id was deleted (the pseudonym can no longer be linked to a person).
+    public let identityErased: Bool
+    /// The erasure entry, or nil when there was nothing left to erase.
+    public let seq: UInt64?
+}
+
+/// Erases revoked samples from the vault (GDPR Art. 17): content, nonce, attribution, source URL and,
+/// for a subject, the link from pseudonym to real id. The log is untouched and stays verifiable; the
+/// commitments just can no longer be opened. A keyed tombstone of each plain content digest remains, so
+/// the same content is refused at ingest unless a new consent is given.
+public struct EraseRegistry {
+    /// The store to erase from.
+    public let store: RecordStore
+
+    /// An eraser over `store`.
+    public init(store: RecordStore) { self.store = store }
+
+    /// Erases the samples `target` covers; every one must have been revoked first.
+    /// - Throws: ``RecordsError`` when a sample is not revoked or the target does not exist.
+    public func erase(_ target: RevocationTarget) throws -> ErasureResult {
+        let key = try store.vaultKey()
+        let result: ErasureResult = try store.ledger.write { writer in
+            let connection = writer.connection
+            try connection.execute("PRAGMA secure_delete = ON")
+            let (samples, pseudonym) = try resolve(target)
+            for commitment in samples {
+                guard try RevocationRegistry(store: store).isRevoked(commitment) else {
+                    throw RecordsError(
+                        .invalidInput,
+                        "sample sha256:\(Hex.encode(commitment)) is not revoked; revoke it before erasing")
+                }
+            }
+            var erased: [[UInt8]] = []
+            for commitment in samples {
+                let row = try connection.withStatement("SELECT digest, file FROM vault_content WHERE commitment = ?") {
+                    statement -> ([UInt8], String?)? in
+                    try statement.bind([.blob(commitment)])
+                    guard try statement.step() else { return nil }
+                    return (statement.blob(0), statement.isNull(1) ? nil : statement.text(1))
+                }
+                guard let (digest, file) = row else { continue }
+                try connection.run(
+                    "INSERT OR IGNORE INTO vault_tombstones (keyed_digest, seq) VALUES (?, ?)",
+                    [.blob(HMACSHA256.authenticationCode(for: digest, key: key)), .integer(Int64(writer.size))])
+                try connection.run("DELETE FROM vault_content WHERE commitment = ?", [.blob(commitment)])
+                try connection.run("DELETE FROM vault_sources WHERE commitment = ?", [.blob(commitment)])
+                if let file {
+                    try? FileManager.default.removeItem(at: store.ledger.paths.folder.appendingPathComponent(file))
+                }
+                erased.append(commitment)
+            }
+            var identityErased = false
+            if let pseudonym,
+                try connection.scalarInteger(
+                    "SELECT count(*) FROM vault_subjects WHERE pseudonym = ?", [.text(pseudonym)])! > 0
+            {
+                try connection.run("DELETE FROM vault_subjects WHERE pseudonym = ?", [.text(pseudonym)])
+                identityErased = true
+            }
+            guard !erased.isEmpty || identityErased else {
+                return ErasureResult(samples: [], identityErased: false, seq: nil)
+            }
+            let entry = try writer.append(
+                type: "erasure",
+                fields: JSONObject([
+                    ("samples", .array(erased.map { .string("sha256:" + Hex.encode($0)) })),
+                    ("subject", pseudonym.map(JSONValue.string) ?? .null), ("identity_erased", .bool(identityErased)),
+                    (
+                        "method",
+                        .string("vault rows deleted with secure_delete; WAL checkpointed; keyed tombstone kept")
+                    ),
+                ]))
+            return ErasureResult(samples: erased, identityErased: identityErased, seq: entry.seq)
+        }
+        try store.database.execute("PRAGMA secure_delete = ON")
+        try store.ledger.checkpointWriteAheadLog()
+        return result
+    }
+
+    private func resolve(_ target: RevocationTarget) throws -> ([[UInt8]], String?) {
+        switch target {
+        case .subject(let subject):
+            let pseudonym = subject.hasPrefix("subj-") ? subject : try store.pseudonym(ofSubject: subject)
+            guard let pseudonym else { throw RecordsError(.notFound, "the vault knows no subject \(subject)") }
+            let samples = try store.database.withStatement("SELECT commitment FROM samples WHERE subject = ?") {
+                statement in
+                try statement.bind([.text(pseudonym)])
+                var rows: [[UInt8]] = []
+                while try statement.step() { rows.append(statement.blob(0)) }
+                return rows
+            }
+            return (samples, pseudonym)
+        case .samples(let texts):
+            return (
+                try texts.map { text in
+                    guard let commitment = RevocationRegistry.parseCommitment(text) else {
+                        throw RecordsError(.invalidInput, "\"\(text)\" is not a sample id (sha256:<64 hex digits>)")
+                    }
+                    return commitment
+                }, nil
+            )
+        case .consent(let consent):
+            let samples = try store.database.withStatement("SELECT commitment FROM samples WHERE consent = ?") {
+                statement in
+                try statement.bind([.text(consent)])
+                var rows: [[UInt8]] = []
+                while try statement.step() { rows.append(statement.blob(0)) }
+                return rows
+            }
+            guard !samples.isEmpty else { throw RecordsError(.notFound, "no samples rely on consent \(consent)") }
+            return (samples, nil)
+        case .source:
+            throw RecordsError(.invalidInput, "erase by subject, consent or samples")
+        }
+    }
+}
+
+extension RecordStore {
+    /// The key that makes tombstones keyed (HMAC-SHA256 of the plain digest), created on first use, mode 0600.
+    func vaultKey() throws -> [UInt8] {
+        let url = ledger.paths.folder.appendingPathComponent("vault.key")
+        if let data = FileManager.default.contents(atPath: url.path) {
+            guard
+                let key = Hex.decode(
+                    String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
+                key.count == 32
+            else {
+                throw RecordsError(.invalidInput, "\(url.path) is not a 32-byte hex key")
+            }
+            return key
+        }
+        let key = SecureRandom.bytes(count: 32)
+        let descriptor = open(url.path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard descriptor >= 0 else { throw RecordsError(.invalidInput, "cannot create \(url.path)") }
+        defer { close(descriptor) }
+        let text = Array((Hex.encode(key) + "\n").utf8)
+        guard write(descriptor, text, text.count) == text.count else {
+            throw RecordsError(.invalidInput, "cannot write \(url.path)")
+        }
+        return key
+    }
+
+    /// The log index of the erasure that tombstoned this plain digest, if any.
+    func tombstone(digest: [UInt8]) throws -> UInt64? {
+        let url = ledger.paths.folder.appendingPathComponent("vault.key")
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        let keyed = HMACSHA256.authenticationCode(for: digest, key: try vaultKey())
+        return try database.scalarInteger("SELECT seq FROM vault_tombstones WHERE keyed_digest = ?", [.blob(keyed)])
+            .map(UInt64.init)
+    }
+}
