@@ -26,19 +26,22 @@ let package = Package(
         .target(name: "AssentStorage", dependencies: ["CSQLite"]),
         .target(name: "AssentLog", dependencies: ["AssentCrypto", "AssentStorage"]),
         .target(name: "AssentRecords", dependencies: ["AssentLog", "AssentCrypto", "AssentStorage"]),
+        .target(name: "AssentEngine", dependencies: ["AssentRecords", "AssentLog", "AssentCrypto", "AssentStorage"]),
         .executableTarget(
             name: "assent",
             dependencies: [
-                "AssentLog", "AssentCrypto", "AssentRecords",
+                "AssentLog", "AssentCrypto", "AssentRecords", "AssentEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
-            name: "assent-bench", dependencies: ["AssentLog", "AssentStorage", "AssentCrypto", "AssentRecords"], path: "Tools/Bench"),
+            name: "assent-bench", dependencies: ["AssentLog", "AssentStorage", "AssentCrypto", "AssentRecords", "AssentEngine"],
+            path: "Tools/Bench"),
         .testTarget(name: "AssentCryptoTests", dependencies: ["AssentCrypto"]),
         .testTarget(name: "AssentStorageTests", dependencies: ["AssentStorage"]),
         .testTarget(name: "AssentLogTests", dependencies: ["AssentLog", "AssentCrypto", "AssentStorage"]),
         .testTarget(name: "AssentRecordsTests", dependencies: ["AssentRecords", "AssentLog"]),
+        .testTarget(name: "AssentEngineTests", dependencies: ["AssentEngine", "AssentRecords", "AssentLog", "AssentCrypto"]),
         .testTarget(name: "AssentCLITests", dependencies: ["assent", "AssentLog"]),
     ]
 )

@@ -7,7 +7,7 @@ package import AssentStorage
 public final class RecordStore {
     /// The ledger the records live in.
     public let ledger: Ledger
-    var database: Database { ledger.database }
+    package var database: Database { ledger.database }
 
     /// Opens the records layer, creating its tables on first use.
     public init(ledger: Ledger) throws {

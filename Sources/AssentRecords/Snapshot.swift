@@ -1,7 +1,7 @@
 internal import Foundation
 internal import AssentCrypto
 public import AssentLog
-internal import AssentStorage
+package import AssentStorage
 
 /// A logged snapshot: the exact consented set at a log height under a policy.
 public struct Snapshot: Sendable {
@@ -46,11 +46,11 @@ public struct Snapshot: Sendable {
 }
 
 /// Computed snapshot contents before they are logged.
-struct SnapshotContents {
-    let members: [SnapshotMember]
-    let root: [UInt8]
-    let shardRoots: [[UInt8]]
-    let shardCounts: [Int]
+package struct SnapshotContents {
+    package let members: [SnapshotMember]
+    package let root: [UInt8]
+    package let shardRoots: [[UInt8]]
+    package let shardCounts: [Int]
 
     init(members: [SnapshotMember], shards: Int) {
         self.members = members

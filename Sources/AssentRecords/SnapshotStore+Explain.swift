@@ -1,4 +1,5 @@
 public import AssentLog
+internal import AssentStorage
 
 extension SnapshotStore {
     /// Why `commitment` is in or out of `snapshot`, re-deciding it from the snapshot's own inputs.
@@ -61,5 +62,16 @@ extension SnapshotStore {
         var evaluator = SnapshotEvaluator(policy: snapshot.policy, parameters: snapshot.parameters)
         let contents = SnapshotContents(members: evaluator.members(of: inputs), shards: snapshot.parameters.shards)
         return (contents.root, contents.root == snapshot.root && contents.shardRoots == snapshot.shardRoots)
+    }
+}
+
+extension SnapshotStore {
+    /// Whether `shard` of `snapshot` holds `commitment` (a binary search of its sorted member blob).
+    public func shard(_ snapshot: Snapshot, _ shard: Int, contains commitment: [UInt8]) throws -> Bool {
+        try store.database.withStatement("SELECT members FROM snapshot_shards WHERE snapshot = ? AND shard = ?") { statement in
+            try statement.bind([.integer(Int64(snapshot.seq)), .integer(Int64(shard))])
+            guard try statement.step() else { return false }
+            return statement.withBlob(0) { Self.binarySearch(blob: $0, for: commitment) }
+        }
     }
 }

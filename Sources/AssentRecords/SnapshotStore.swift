@@ -1,7 +1,7 @@
 internal import Foundation
 internal import AssentCrypto
 public import AssentLog
-internal import AssentStorage
+package import AssentStorage
 
 /// Cuts, stores and reads snapshots.
 public struct SnapshotStore {
@@ -50,7 +50,7 @@ public struct SnapshotStore {
     }
 
     /// Computes the members for `parameters` from the index tables.
-    func contents(parameters: SnapshotParameters, policy: Policy) throws -> SnapshotContents {
+    package func contents(parameters: SnapshotParameters, policy: Policy) throws -> SnapshotContents {
         let inputs = try SnapshotInputs.fromIndex(
             store, baseHeight: parameters.baseHeight, revocationHeight: parameters.revocationHeight)
         var evaluator = SnapshotEvaluator(policy: policy, parameters: parameters)

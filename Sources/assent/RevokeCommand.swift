@@ -1,4 +1,5 @@
 import ArgumentParser
+import AssentEngine
 import AssentLog
 import AssentRecords
 import Foundation
@@ -40,6 +41,8 @@ struct RevokeCommand: ParsableCommand {
     var reason = "withdrawn"
     @Option(help: "When the revocation takes effect, UTC (default: now).")
     var effective: String?
+    @Flag(help: "Also reproduce every model the revocation made stale.")
+    var reproduce = false
 
     func validate() throws {
         let given = [consent != nil, subject != nil, !samples.isEmpty || samplesFile != nil, source != nil].filter {
@@ -69,7 +72,12 @@ struct RevokeCommand: ParsableCommand {
                 }
                 target = .samples(ids)
             }
-            let result = try RevocationRegistry(store: store).revoke(target, reason: reason, effective: effective)
+            let engine = try Engine(store: store)
+            var staled: [String] = []
+            let result = try RevocationRegistry(store: store).revoke(target, reason: reason, effective: effective) { writer, affected, id in
+                staled = try engine.markStale(affected: affected, revocation: id, writer: writer)
+            }
+            let reproduced = reproduce ? try staled.map { try engine.reproduce($0) } : []
             if global.json {
                 Console.json(
                     JSONObject([
@@ -94,6 +102,9 @@ struct RevokeCommand: ParsableCommand {
             if result.alreadyRevoked > 0 && result.id != nil {
                 Console.line("already revoked before: \(result.alreadyRevoked)")
             }
+            for model in staled { Console.line("stale model: \(model)") }
+            for reproduction in reproduced { TrainCommand.report(reproduction, engine: engine, json: false) }
+            try sweepAfterWrite(engine)
         }
     }
 }

@@ -1,0 +1,83 @@
+public import Foundation
+internal import AssentCrypto
+public import AssentLog
+internal import AssentRecords
+
+extension Engine {
+    /// Reproduces a stale model: its snapshot re-cut (same H, policy, T and K; revocations and expiries
+    /// up to now; no new data), the same trainer, config and seed; only shards whose root changed are
+    /// retrained (naive Bayes: the removed samples' counts are subtracted). The new model entry names
+    /// the one it supersedes; its bytes equal training from scratch on the re-cut snapshot.
+    /// - Throws: ``EngineError`` `refused` when the model is not stale.
+    public func reproduce(_ id: String) throws -> TrainingResult {
+        let old = try model(id)
+        guard old.isStale else { throw EngineError(.refused, "model \(old.id) is not stale; there is nothing to reproduce") }
+        if let successor = old.supersededBy { throw EngineError(.refused, "model \(old.id) was already reproduced as \(successor)") }
+        let trainer = try Trainers.named(old.trainer)
+        let previous = try snapshots.load(old.snapshot)
+        let recut = try store.ledger.write { writer in try snapshots.recut(previous, writer: writer) }
+        let oldMembers = try snapshots.members(previous)
+        let newMembers = try snapshots.members(recut)
+        let oldFiles = try ModelFolder.shardFiles(in: folder(of: old), count: previous.parameters.shards)
+        let samples = try trainingSamples(newMembers, config: old.config)
+        let changed = (0..<recut.parameters.shards).filter { recut.shardRoots[$0] != previous.shardRoots[$0] }
+        var files = oldFiles
+        var trainedSamples = 0
+        let perShard = (0..<recut.parameters.shards).map { shard in samples.indices.filter { newMembers[$0].shard == shard }.map { samples[$0] } }
+        if let bayes = trainer as? NaiveBayesTrainer {
+            for shard in changed {
+                let kept = Set(newMembers.filter { $0.shard == shard }.map(\.commitment))
+                let removedMembers = oldMembers.filter { $0.shard == shard && !kept.contains($0.commitment) }
+                if let removed = try? trainingSamples(removedMembers, config: old.config) {
+                    files[shard] = bayes.subtract(removed, from: oldFiles[shard], config: old.config)
+                    trainedSamples += removed.count
+                } else {
+                    files[shard] = bayes.train(perShard[shard], config: old.config, seed: old.seed)
+                    trainedSamples += perShard[shard].count
+                }
+            }
+        } else {
+            let trained = trainShards(trainer, perShard: perShard, shards: changed, config: old.config, seed: old.seed)
+            for shard in changed {
+                files[shard] = trained[shard]!
+                trainedSamples += perShard[shard].count
+            }
+        }
+        let reused = (0..<recut.parameters.shards).filter { !changed.contains($0) }
+        return try finish(
+            trainer: trainer, config: old.config, seed: old.seed, snapshot: recut, shardFiles: files, samples: samples,
+            trained: changed, reused: reused, trainedSamples: trainedSamples, supersedes: old.id)
+    }
+
+    /// Accuracy and confusion matrix of a model on held-out data read directly from a JSONL file of
+    /// sample contents (`{"features":…,"label":…}` or `{"text":…,"label":…}`); nothing is ingested.
+    public func evaluate(_ id: String, data: URL) throws -> JSONObject {
+        let record = try model(id)
+        let trainer = try Trainers.named(record.trainer)
+        let snapshot = try snapshots.load(record.snapshot)
+        let files = try ModelFolder.shardFiles(in: folder(of: record), count: snapshot.parameters.shards)
+        guard let text = FileManager.default.contents(atPath: data.path) else { throw EngineError(.invalidInput, "cannot read \(data.path)") }
+        let classes = record.config.labels.count
+        var confusion = [[Int64]](repeating: [Int64](repeating: 0, count: classes), count: classes)
+        var correct = 0
+        var total = 0
+        for (number, line) in text.split(separator: 0x0A).enumerated() where !line.isEmpty {
+            let bytes = [UInt8](line)
+            let sample: TrainingSample
+            do { sample = try TrainingSample(commitment: SHA256.hash(bytes), content: bytes, config: record.config) } catch {
+                throw EngineError(.invalidInput, "\(data.lastPathComponent) line \(number + 1): \(error)")
+            }
+            let scores = trainer.predict(sample, shards: files, config: record.config)
+            let predicted = scores.indices.max { scores[$0] < scores[$1] } ?? 0
+            confusion[sample.label][predicted] += 1
+            if predicted == sample.label { correct += 1 }
+            total += 1
+        }
+        return JSONObject([
+            ("model", .string(record.id)), ("samples", .integer(Int64(total))),
+            ("accuracy_bp", .integer(Int64(total == 0 ? 0 : correct * 10_000 / total))), ("correct", .integer(Int64(correct))),
+            ("labels", .array(record.config.labels.map { .integer($0) })),
+            ("confusion", .array(confusion.map { .array($0.map { .integer($0) }) })),
+        ])
+    }
+}

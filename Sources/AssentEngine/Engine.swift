@@ -1,0 +1,158 @@
+public import Foundation
+internal import AssentCrypto
+public import AssentLog
+public import AssentRecords
+internal import AssentStorage
+
+/// The ledger-backed training engine: trains only on a snapshot's members, logs models, marks them
+/// stale when consent ends, and reproduces them retraining only the shards that changed.
+public final class Engine {
+    /// The records the engine trains from.
+    public let store: RecordStore
+    /// Worker threads for training shards (results never depend on it).
+    public var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    /// An engine over `store`.
+    public init(store: RecordStore) throws {
+        self.store = store
+        try EngineSchema.prepare(store.database)
+    }
+
+    var snapshots: SnapshotStore { SnapshotStore(store: store) }
+
+    /// Trains `trainer` on `snapshotID` (or on a fresh snapshot under `policy` with `shards` shards).
+    /// - Throws: ``EngineError`` for an unknown trainer, a shard count that differs from the snapshot's,
+    ///   or a snapshot with a member that is no longer consented.
+    public func train(
+        trainer name: String, config: TrainerConfig = TrainerConfig(), seed: UInt64 = 0, shards: Int? = nil,
+        policy: Policy = .standard, snapshot snapshotID: String? = nil
+    ) throws -> TrainingResult {
+        let trainer = try Trainers.named(name)
+        guard seed <= UInt64(Int64.max) else { throw EngineError(.invalidInput, "seed must be at most \(Int64.max)") }
+        let snapshot: Snapshot
+        if let snapshotID {
+            snapshot = try snapshots.load(snapshotID)
+            if let shards, shards != snapshot.parameters.shards {
+                throw EngineError(.invalidInput, "--shards \(shards) differs from snapshot \(snapshot.id)'s K = \(snapshot.parameters.shards)")
+            }
+            let now = try currentContents(of: snapshot)
+            guard now.root == snapshot.root else {
+                throw EngineError(.refused, "snapshot \(snapshot.id) has members that are no longer consented; cut a new snapshot")
+            }
+        } else {
+            snapshot = try snapshots.create(policy: policy, shards: shards ?? 1)
+        }
+        let members = try snapshots.members(snapshot)
+        let samples = try trainingSamples(members, config: config)
+        let perShard = (0..<snapshot.parameters.shards).map { shard in samples.indices.filter { members[$0].shard == shard }.map { samples[$0] } }
+        let files = trainShards(trainer, perShard: perShard, shards: Array(perShard.indices), config: config, seed: seed)
+        return try finish(
+            trainer: trainer, config: config, seed: seed, snapshot: snapshot, shardFiles: files.map { $0! }, samples: samples,
+            trained: Array(perShard.indices), reused: [], trainedSamples: samples.count, supersedes: nil)
+    }
+
+    /// The snapshot's contents if it were re-cut now (revocations and expiries up to now).
+    func currentContents(of snapshot: Snapshot) throws -> SnapshotContents {
+        let size = try store.ledger.size()
+        let parameters = SnapshotParameters(
+            baseHeight: snapshot.parameters.baseHeight, revocationHeight: size, asOf: snapshot.parameters.asOf,
+            evaluatedAt: max(UTCTime.now(), snapshot.parameters.asOf), shards: snapshot.parameters.shards)
+        return try snapshots.contents(parameters: parameters, policy: snapshot.policy)
+    }
+
+    /// Reads the members' content from the vault and parses it; a trainer never sees anything else.
+    func trainingSamples(_ members: [SnapshotMember], config: TrainerConfig) throws -> [TrainingSample] {
+        try members.map { member in
+            let content = try store.database.withStatement("SELECT content, file FROM vault_content WHERE commitment = ?") { statement -> [UInt8]? in
+                try statement.bind([.blob(member.commitment)])
+                guard try statement.step() else { return nil }
+                if !statement.isNull(0) { return statement.blob(0) }
+                let file = store.ledger.paths.folder.appendingPathComponent(statement.text(1))
+                return FileManager.default.contents(atPath: file.path).map { [UInt8]($0) }
+            }
+            guard let content else {
+                throw EngineError(.refused, "sample sha256:\(Hex.encode(member.commitment)) has no content in the vault (erased?)")
+            }
+            return try TrainingSample(commitment: member.commitment, content: content, config: config)
+        }
+    }
+
+    /// Trains the listed shards concurrently; each result depends only on its shard's samples.
+    func trainShards(_ trainer: any Trainer, perShard: [[TrainingSample]], shards: [Int], config: TrainerConfig, seed: UInt64) -> [[UInt8]?] {
+        let results = ShardResults(count: perShard.count)
+        let queue = OperationQueue()
+        queue.maxConcurrentOperationCount = max(1, threads)
+        for shard in shards {
+            queue.addOperation { results.set(shard, trainer.train(perShard[shard], config: config, seed: seed)) }
+        }
+        queue.waitUntilAllOperationsAreFinished()
+        return results.values
+    }
+
+    /// Writes the model folder, computes its id and logs the model entry (or finds it already logged).
+    func finish(
+        trainer: any Trainer, config: TrainerConfig, seed: UInt64, snapshot: Snapshot, shardFiles: [[UInt8]],
+        samples: [TrainingSample], trained: [Int], reused: [Int], trainedSamples: Int, supersedes: String?
+    ) throws -> TrainingResult {
+        let (digest, folder) = try ModelFolder.write(
+            into: store.ledger.paths.folder.appendingPathComponent("models"), trainer: trainer, config: config, seed: seed, shardFiles: shardFiles)
+        var correct = 0
+        for sample in samples {
+            let scores = trainer.predict(sample, shards: shardFiles, config: config)
+            if scores.indices.max(by: { scores[$0] < scores[$1] }) == sample.label { correct += 1 }
+        }
+        let accuracy = samples.isEmpty ? 0 : correct * 10_000 / samples.count
+        let relativeFolder = "models/" + folder.lastPathComponent
+        var isNew = false
+        var staleOnArrival = false
+        let record: ModelRecord = try store.ledger.write { writer in
+            if let existing = try models().first(where: { $0.id == digest.id && $0.snapshot == snapshot.id }) { return existing }
+            isNew = true
+            let entry = try writer.append(type: "model", fields: JSONObject([
+                ("model", .string(digest.id)), ("snapshot", .string(snapshot.id)), ("snapshot_root", .string("sha256:" + Hex.encode(snapshot.root))),
+                ("trainer", .string(trainer.name)), ("numeric_version", .integer(Int64(trainer.numericVersion))),
+                ("config", .string(config.digest)), ("seed", .integer(Int64(seed))), ("shards", .integer(Int64(shardFiles.count))),
+                ("shard_digests", .array(shardFiles.map { .string("sha256:" + Hex.encode(SHA256.hash($0))) })),
+                ("metrics", .object(JSONObject([("samples", .integer(Int64(samples.count))), ("train_accuracy_bp", .integer(Int64(accuracy)))]))),
+                ("supersedes", supersedes.map(JSONValue.string) ?? .null), ("deterministic", .bool(true)),
+                ("trained_shards", .array(trained.map { .integer(Int64($0)) })),
+            ]))
+            try writer.connection.run(
+                "INSERT INTO models (seq, id, snapshot, trainer, config, seed, folder, supersedes, deterministic) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)",
+                [.integer(Int64(entry.seq)), .text(digest.id), .integer(Int64(snapshot.seq)), .text(trainer.name),
+                 .blob(CanonicalJSON.encode(.object(config.json))), .integer(Int64(seed)), .text(relativeFolder),
+                 supersedes.map(SQLValue.text) ?? .null])
+            let current = try currentContents(of: snapshot)
+            if current.root != snapshot.root {
+                let changed = (0..<snapshot.parameters.shards).filter { current.shardRoots[$0] != snapshot.shardRoots[$0] }
+                try appendStale(model: digest.id, cause: JSONObject([("kind", .string("revoked-during-training"))]), shards: changed, writer: writer)
+                staleOnArrival = true
+            }
+            return try model(digest.id)
+        }
+        return TrainingResult(
+            model: record, isNew: isNew, snapshot: snapshot.id, trainedShards: trained, reusedShards: reused,
+            trainedSamples: trainedSamples, trainAccuracyBasisPoints: accuracy, staleOnArrival: staleOnArrival)
+    }
+}
+
+/// Collects shard results from worker threads.
+/// `@unchecked Sendable`: every access to `storage` holds `lock`.
+final class ShardResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [[UInt8]?]
+
+    init(count: Int) { storage = Array(repeating: nil, count: count) }
+
+    func set(_ shard: Int, _ bytes: [UInt8]) {
+        lock.lock()
+        storage[shard] = bytes
+        lock.unlock()
+    }
+
+    var values: [[UInt8]?] {
+        lock.lock()
+        defer { lock.unlock() }
+        return storage
+    }
+}

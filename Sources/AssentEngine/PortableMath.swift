@@ -1,0 +1,56 @@
+/// `exp` and `log` from IEEE basic operations only (+ − × ÷ and exact scaling by powers of two), so
+/// training gives the same bits on every x86-64 machine; glibc's versions may differ by an ULP.
+public enum PortableMath {
+    private static let ln2High = 0.693_147_180_369_123_816_49
+    private static let ln2Low = 1.908_214_929_270_587_700_02e-10
+    private static let inverseLn2 = 1.442_695_040_888_963_387_00
+
+    /// e^x, accurate to a few ULP over the range doubles can hold.
+    public static func exp(_ x: Double) -> Double {
+        if x.isNaN { return x }
+        if x > 709.0 { return .infinity }
+        if x < -745.0 { return 0 }
+        let k = (x * inverseLn2).rounded(.toNearestOrEven)
+        let r = (x - k * ln2High) - k * ln2Low
+        // Taylor series of e^r for |r| ≤ ln2/2, Horner form, 14 terms.
+        var sum = 1.0 / 87_178_291_200.0
+        for n in stride(from: 13, through: 1, by: -1) {
+            sum = sum * r + 1.0 / factorial(n)
+        }
+        sum = sum * r + 1.0
+        return scale(sum, by: Int(k))
+    }
+
+    /// The natural logarithm of x > 0.
+    public static func log(_ x: Double) -> Double {
+        if x.isNaN || x < 0 { return .nan }
+        if x == 0 { return -.infinity }
+        if x.isInfinite { return x }
+        var exponent = 0
+        var m = x
+        while m >= 2 { m = m / 2; exponent += 1 }
+        while m < 1 { m = m * 2; exponent -= 1 }
+        if m > 1.414_213_562_373_095 { m = m / 2; exponent += 1 }
+        // log(m) = 2 atanh(s), s = (m − 1)/(m + 1), |s| ≤ 0.172.
+        let s = (m - 1) / (m + 1)
+        let s2 = s * s
+        var sum = 0.0
+        for n in stride(from: 41, through: 1, by: -2) { sum = sum * s2 + 1.0 / Double(n) }
+        return 2 * s * sum + Double(exponent) * ln2High + Double(exponent) * ln2Low
+    }
+
+    private static func factorial(_ n: Int) -> Double {
+        var result = 1.0
+        for value in stride(from: 2, through: n, by: 1) { result *= Double(value) }
+        return result
+    }
+
+    /// x · 2^k, exactly, in steps that never overflow an intermediate.
+    private static func scale(_ x: Double, by k: Int) -> Double {
+        var result = x
+        var remaining = k
+        while remaining > 1000 { result *= Double(sign: .plus, exponent: 1000, significand: 1); remaining -= 1000 }
+        while remaining < -1000 { result *= Double(sign: .plus, exponent: -1000, significand: 1); remaining += 1000 }
+        return result * Double(sign: .plus, exponent: remaining, significand: 1)
+    }
+}

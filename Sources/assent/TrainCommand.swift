@@ -1,0 +1,225 @@
+import ArgumentParser
+import AssentEngine
+import AssentLog
+import AssentRecords
+import Foundation
+
+/// `assent train`: trains through the ledger, on exactly a snapshot's members.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a model on a snapshot's members and log it (a fresh snapshot unless --snapshot is given).",
+        discussion: """
+            Trainers: logistic (multinomial logistic regression) and naive-bayes (integer counts). Content \
+            is a JSON object with label and features (numbers) or text. Config fields and defaults: input \
+            features, labels 0..9, features 64, feature_scale 16, hash_dimension 4096, word_ngrams 2, \
+            char_ngrams 0, epochs 40, learning_rate_micros 500000, decay_micros 100000, l2_micros 100, \
+            smoothing_micros 1000000 (rates in millionths; JSON holds integers only).
+
+            The model id is the OpenSSF model-signing root digest of its folder. Training that yields a \
+            model already logged from the same snapshot logs nothing and reports that model.
+
+            Example: assent train --trainer logistic --shards 4 --seed 7
+            """)
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "logistic or naive-bayes.")
+    var trainer: String
+    @Option(help: ArgumentHelp("A trainer config (JSON).", valueName: "file"))
+    var config: String?
+    @Option(help: "Shard count K for a fresh snapshot (must equal the snapshot's with --snapshot).")
+    var shards: Int?
+    @Option(help: "The seed (0…2^63−1).")
+    var seed: UInt64 = 0
+    @Option(help: ArgumentHelp("Policy for the fresh snapshot (default: the standard policy).", valueName: "file"))
+    var policy: String?
+    @Option(help: "Train on this snapshot instead of cutting a fresh one.")
+    var snapshot: String?
+    @Option(help: "Worker threads (the model does not depend on it).")
+    var threads: Int?
+
+    func validate() throws {
+        if policy != nil && snapshot != nil { throw ValidationError("give --policy or --snapshot, not both") }
+        if let shards, !(1...256).contains(shards) { throw ValidationError("--shards must be between 1 and 256") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let engine = try Engine(store: try RecordStore(ledger: try global.openLedger()))
+            if let threads { engine.threads = threads }
+            let config = try self.config.map { try TrainerConfig(json: try readFile($0, what: "config file")) } ?? TrainerConfig()
+            let result = try engine.train(
+                trainer: trainer, config: config, seed: seed, shards: shards, policy: try SnapshotCommand.policy(policy), snapshot: snapshot)
+            TrainCommand.report(result, engine: engine, json: global.json)
+            try sweepAfterWrite(engine)
+        }
+    }
+
+    /// Prints a training or reproduction result.
+    static func report(_ result: TrainingResult, engine: Engine, json: Bool) {
+        if json {
+            var object = result.model.json
+            object["new"] = .bool(result.isNew)
+            object["trained_shards"] = .array(result.trainedShards.map { .integer(Int64($0)) })
+            object["reused_shards"] = .array(result.reusedShards.map { .integer(Int64($0)) })
+            object["trained_samples"] = .integer(Int64(result.trainedSamples))
+            object["train_accuracy_bp"] = .integer(Int64(result.trainAccuracyBasisPoints))
+            object["path"] = .string(engine.folder(of: result.model).path)
+            Console.json(object)
+            return
+        }
+        Console.line("\(result.isNew ? "model" : "already logged:") \(result.model.id)")
+        Console.line("  snapshot \(result.snapshot); trainer \(result.model.trainer), seed \(result.model.seed); training accuracy \(percent(result.trainAccuracyBasisPoints))")
+        Console.line("  shards trained: \(result.trainedShards.count) \(result.trainedShards), reused: \(result.reusedShards.count); samples trained on: \(result.trainedSamples)")
+        Console.line("  folder \(engine.folder(of: result.model).path)")
+        if let old = result.model.supersedes { Console.line("  supersedes \(old)") }
+        if result.staleOnArrival { Console.line("  stale on arrival: a revocation landed while it trained") }
+    }
+}
+
+/// Formats basis points as a percentage.
+func percent(_ basisPoints: Int) -> String { String(format: "%.2f%%", Double(basisPoints) / 100) }
+
+/// Runs the sweep that every write command runs, reporting models it marked stale.
+func sweepAfterWrite(_ engine: Engine) throws {
+    for id in try engine.sweep() { Console.note("sweep: model \(id) is now stale (a consent expired or a revocation took effect)") }
+}
+
+/// Runs the sweep for a command that has a record store but no engine yet.
+func sweepAfterWrite(_ store: RecordStore) throws { try sweepAfterWrite(try Engine(store: store)) }
+
+/// `assent evaluate`.
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate", abstract: "Accuracy and confusion matrix of a model on held-out JSONL data (read directly, not ingested).")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The model id (sha256:<hex>).")
+    var model: String
+    @Option(help: ArgumentHelp("JSONL of sample contents with labels.", valueName: "file"))
+    var data: String
+
+    func run() throws {
+        try reportingErrors {
+            let engine = try Engine(store: try RecordStore(ledger: try global.openLedger()))
+            let report = try engine.evaluate(model, data: URL(fileURLWithPath: data))
+            if global.json {
+                Console.json(report)
+                return
+            }
+            Console.line("accuracy \(percent(Int(report["accuracy_bp"]!.integerValue!))) on \(report["samples"]!.integerValue!) samples")
+            let labels = report["labels"]!.arrayValue!.map { String($0.integerValue!) }
+            Console.line("confusion (rows: true label, columns: predicted)")
+            Console.line("      " + labels.map { $0.padding(toLength: 5, withPad: " ", startingAt: 0) }.joined())
+            for (label, row) in zip(labels, report["confusion"]!.arrayValue!) {
+                Console.line(label.padding(toLength: 6, withPad: " ", startingAt: 0) + row.arrayValue!.map { String($0.integerValue!).padding(toLength: 5, withPad: " ", startingAt: 0) }.joined())
+            }
+        }
+    }
+}
+
+/// `assent models`.
+struct ModelsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "models", abstract: "List models; --stale lists stale ones with their causes.")
+    @OptionGroup var global: GlobalOptions
+    @Flag(help: "Only stale models.")
+    var stale = false
+
+    func run() throws {
+        try reportingErrors {
+            let engine = try Engine(store: try RecordStore(ledger: try global.openLedger()))
+            let records = try engine.models(staleOnly: stale)
+            if global.json {
+                Console.json(JSONObject([("models", .array(records.map { .object($0.json) }))]))
+                return
+            }
+            for record in records {
+                let state = record.isStale ? "stale" + (record.supersededBy.map { " → \($0)" } ?? "") : "current"
+                Console.line("\(record.id)  \(record.snapshot)  \(record.trainer)  \(state)")
+                for cause in record.staleCauses {
+                    Console.line("    cause: \(String(decoding: CanonicalJSON.encode(.object(cause)), as: UTF8.self))")
+                }
+            }
+        }
+    }
+}
+
+/// `assent model show`.
+struct ModelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "model", abstract: "Show one model.", subcommands: [Show.self])
+
+    /// `assent model show`.
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A model's folder and lineage: snapshot, policy, revocations that staled it, successor.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The model id.")
+        var model: String
+
+        func run() throws {
+            try reportingErrors {
+                let store = try RecordStore(ledger: try global.openLedger())
+                let engine = try Engine(store: store)
+                let record = try engine.model(model)
+                let snapshot = try SnapshotStore(store: store).load(record.snapshot)
+                var object = record.json
+                object["path"] = .string(engine.folder(of: record).path)
+                object["snapshot_statement"] = .object(snapshot.statement)
+                if global.json {
+                    Console.json(object)
+                    return
+                }
+                Console.line("model      \(record.id)")
+                Console.line("folder     \(engine.folder(of: record).path)")
+                Console.line("snapshot   \(snapshot.id): \(snapshot.count) samples, root sha256:\(Hex.encode(snapshot.root))")
+                Console.line("policy     \(snapshot.policy.name) \(snapshot.policy.digest)")
+                Console.line("trainer    \(record.trainer), config \(record.config.digest), seed \(record.seed)")
+                Console.line("supersedes \(record.supersedes ?? "-")")
+                Console.line("status     \(record.isStale ? "stale" : "current")\(record.supersededBy.map { "; successor \($0)" } ?? "")")
+                for cause in record.staleCauses {
+                    Console.line("  staled by \(String(decoding: CanonicalJSON.encode(.object(cause)), as: UTF8.self))")
+                }
+            }
+        }
+    }
+}
+
+/// `assent reproduce`.
+struct ReproduceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reproduce",
+        abstract: "Reproduce a stale model without the data it may no longer use, retraining only changed shards.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The stale model's id.")
+    var model: String?
+    @Flag(name: .customLong("all-stale"), help: "Reproduce every stale model that has no successor yet.")
+    var allStale = false
+
+    func validate() throws {
+        guard (model != nil) != allStale else { throw ValidationError("give a model id or --all-stale") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let engine = try Engine(store: try RecordStore(ledger: try global.openLedger()))
+            let ids = allStale ? try engine.models(staleOnly: true).filter { $0.supersededBy == nil }.map(\.id) : [model!]
+            for id in ids { TrainCommand.report(try engine.reproduce(id), engine: engine, json: global.json) }
+            if ids.isEmpty { Console.line("no stale models to reproduce") }
+        }
+    }
+}
+
+/// `assent sweep`.
+struct SweepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweep", abstract: "Mark stale the models whose consents expired or whose revocations took effect later.")
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        try reportingErrors {
+            let marked = try Engine(store: try RecordStore(ledger: try global.openLedger())).sweep()
+            if global.json {
+                Console.json(JSONObject([("stale", .array(marked.map(JSONValue.string)))]))
+            } else {
+                Console.line(marked.isEmpty ? "no model became stale" : marked.map { "stale: \($0)" }.joined(separator: "\n"))
+            }
+        }
+    }
+}
