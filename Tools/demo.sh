@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash Tools/setup.sh
-swift build --product assent >/dev/null
-.build/debug/assent demo "$@"
+swift build -c release --product assent >/dev/null
+.build/release/assent demo "$@"

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AssentEngine
 import AssentLog
 import AssentRecords
 import Foundation
@@ -10,9 +11,11 @@ struct DemoCommand: ParsableCommand {
         abstract: "Run the end-to-end demo on the digits dataset in a local folder (default ./assent-demo).",
         discussion: """
             Creates a ledger; records consent for 30 writers; ingests the digits training split with its \
-            licence (CC-BY-4.0), attribution and, for 360 samples, their writer's consent; proves a sample's \
-            inclusion and the log's consistency offline; and shows that a changed byte on disk is caught. The \
-            folder is replaced on the next run only if an earlier demo created it.
+            licence (CC-BY-4.0), attribution and, for 360 samples, their writer's consent; trains a sharded \
+            model and evaluates it; revokes one writer, which marks the model stale; reproduces it retraining \
+            only the affected shard; proves the writer's samples absent; shows that training from scratch gives \
+            the same bytes; and shows that a changed byte on disk is caught. The folder is replaced on the next \
+            run only if an earlier demo created it.
             """)
 
     @Option(help: ArgumentHelp("Where the demo ledger lives.", valueName: "dir"))
@@ -61,44 +64,54 @@ struct DemoCommand: ParsableCommand {
                 "status: \(status["entries"]!.integerValue!) entries, \(status["samples"]!.integerValue!) samples, \(status["consents"]!.integerValue!) consents, \(status["subjects"]!.integerValue!) subjects"
             )
 
-            let receipt = try registry.receipt(subject: DemoData.subject(1))
-            let sampleSeq = UInt64(receipt["samples"]!.arrayValue!.first!.objectValue!["seq"]!.integerValue!)
-            let proof = try ledger.inclusionProof(index: sampleSeq)
-            let entry = try ledger.entry(sampleSeq)
-            let verified = try proof.verify(entry: entry.bytes, verifier: ledger.verifier)
-            step.say(
-                "4. Writer 1's receipt lists \(receipt["samples"]!.arrayValue!.count) samples; the first is entry \(sampleSeq), proven in the log of size \(verified.size) (\(proof.hashes.count) hashes):"
-            )
-            step.detail(String(decoding: entry.bytes, as: UTF8.self))
+            let engine = try Engine(store: store)
+            let trained = try engine.train(trainer: "logistic", seed: 7, shards: 4)
+            let evaluation = try engine.evaluate(trained.model.id, data: dataset.appendingPathComponent("digits-test.jsonl"))
+            step.say("4. Trained logistic regression in 4 SISA shards on snapshot \(trained.snapshot) (\(trained.trainedSamples) samples)")
+            step.detail("model \(trained.model.id)")
+            step.detail("held-out accuracy on digits-test.jsonl: \(percent(Int(evaluation["accuracy_bp"]!.integerValue!))) of \(evaluation["samples"]!.integerValue!) samples")
 
-            let kept = try ledger.checkpointNote(size: UInt64(consents.count))
-            let old = try Checkpoint.open(kept, verifier: ledger.verifier)
-            let consistency = try ledger.consistencyProof(oldSize: old.size, newSize: verified.size)
-            let consistent = MerkleVerification.verifyConsistency(
-                size1: old.size, size2: verified.size, root1: old.root, root2: verified.root, proof: consistency)
-            step.say(
-                "5. Consistency proof \(old.size) → \(verified.size) (\(consistency.count) hashes): \(consistent ? "valid, the log was only appended to" : "INVALID")"
-            )
+            let revokedSubject = DemoData.subject(1)
+            var staled: [String] = []
+            let revocation = try RevocationRegistry(store: store).revoke(.subject(revokedSubject), reason: "withdrawn") { writer, affected, id in
+                staled = try engine.markStale(affected: affected, revocation: id, writer: writer)
+            }
+            let stale = try engine.model(trained.model.id)
+            step.say("5. Writer 1 withdrew consent: \(revocation.id!) revokes \(revocation.affected.count) samples and, in the same transaction, marks \(staled.count) model stale")
+            step.detail("stale: \(stale.id) (cause \(stale.staleCauses.first.map { String(decoding: CanonicalJSON.encode(.object($0)), as: UTF8.self) } ?? "?"))")
 
-            let verifyReport = try ledger.verify(trustedCheckpoint: kept)
-            step.say(
-                "6. assent log verify: \(verifyReport.entries) entries, \(verifyReport.checkpoints) checkpoints, tree recomputed"
-            )
+            let reproduced = try engine.reproduce(trained.model.id)
+            step.say("6. Reproduced it without writer 1's data: retrained \(reproduced.trainedShards.count) of 4 shards \(reproduced.trainedShards) on \(reproduced.trainedSamples) samples, reused \(reproduced.reusedShards)")
+            step.detail("new model \(reproduced.model.id) on snapshot \(reproduced.snapshot), superseding the stale one")
 
+            let snapshots = SnapshotStore(store: store)
+            let recut = try snapshots.load(reproduced.snapshot)
+            let members = try snapshots.members(recut)
+            var absent = 0
+            for commitment in revocation.affected {
+                let proof = try SnapshotProof.make(snapshot: recut, members: members, commitment: commitment)
+                if try !SnapshotProof.verify(proof, root: recut.root, size: UInt64(recut.count)) { absent += 1 }
+            }
+            step.say("7. All \(absent) of writer 1's samples are provably absent from \(recut.id) (non-membership proofs against its root)")
+
+            let scratch = try engine.train(trainer: "logistic", seed: 7, snapshot: recut.id)
+            let identical = scratch.model.id == reproduced.model.id && !scratch.isNew
+            step.say("8. Training from scratch on \(recut.id) gives \(identical ? "the same bytes (same model id; nothing new logged)" : "DIFFERENT bytes")")
+            guard identical else { throw ExitCode(1) }
+
+            let verifyReport = try ledger.verify()
+            step.say("9. assent log verify: \(verifyReport.entries) entries, \(verifyReport.checkpoints) checkpoints, chain and tree recomputed")
             try ledger.checkpointWriteAheadLog()
-            let tampered = try Self.tamperedCopy(
-                of: ledger.paths.folder, in: folder, changing: "\"source\":\"uci-digits\"")
+            let tampered = try DemoData.tamperedCopy(of: ledger.paths.folder, in: folder, changing: "\"source\":\"uci-digits\"")
             do {
                 _ = try Ledger(opening: tampered).verify()
-                step.say("7. ERROR: a changed log byte was not detected")
+                step.say("10. ERROR: a changed log byte was not detected")
                 throw ExitCode(1)
             } catch let error as LedgerError {
-                step.say("7. Changed one byte of a logged entry in a copy: verify says \"\(error.message)\"")
+                step.say("10. One byte changed in a copy of the ledger: verify says \"\(error.message)\"")
             }
             step.say("")
-            step.say(
-                "Next: assent status --ledger \(ledger.paths.folder.path)   |   assent log checkpoint --ledger \(ledger.paths.folder.path)"
-            )
+            step.say("Look around: assent models --ledger \(ledger.paths.folder.path)   assent status --ledger \(ledger.paths.folder.path)")
         }
     }
 
@@ -114,22 +127,5 @@ struct DemoCommand: ParsableCommand {
         }
         try manager.createDirectory(at: folder, withIntermediateDirectories: true)
         try Data("made by assent demo; safe to delete\n".utf8).write(to: folder.appendingPathComponent(marker))
-    }
-
-    /// Copies the ledger folder and flips one bit of the first occurrence of `text` in its database.
-    static func tamperedCopy(of ledger: URL, in folder: URL, changing text: String) throws -> URL {
-        let copy = folder.appendingPathComponent("tampered-copy")
-        try FileManager.default.copyItem(at: ledger, to: copy)
-        let database = copy.appendingPathComponent("ledger.sqlite")
-        var bytes = [UInt8](try Data(contentsOf: database))
-        let needle = Array(text.utf8)
-        guard
-            let start = (0...(bytes.count - needle.count)).first(where: {
-                bytes[$0..<$0 + needle.count].elementsEqual(needle)
-            })
-        else { throw LedgerError(.notFound, "the text \(text) is not in \(database.path)") }
-        bytes[start + needle.count - 3] ^= 0x01
-        try Data(bytes).write(to: database)
-        return copy
     }
 }

@@ -62,6 +62,25 @@ enum DemoData {
     }
 }
 
+extension DemoData {
+    /// Copies the ledger folder and flips one bit of the first occurrence of `text` in its database.
+    static func tamperedCopy(of ledger: URL, in folder: URL, changing text: String) throws -> URL {
+        let copy = folder.appendingPathComponent("tampered-copy")
+        try FileManager.default.copyItem(at: ledger, to: copy)
+        let database = copy.appendingPathComponent("ledger.sqlite")
+        var bytes = [UInt8](try Data(contentsOf: database))
+        let needle = Array(text.utf8)
+        guard
+            let start = (0...(bytes.count - needle.count)).first(where: {
+                bytes[$0..<$0 + needle.count].elementsEqual(needle)
+            })
+        else { throw LedgerError(.notFound, "the text \(text) is not in \(database.path)") }
+        bytes[start + needle.count - 3] ^= 0x01
+        try Data(bytes).write(to: database)
+        return copy
+    }
+}
+
 /// Prints the demo's numbered steps.
 struct DemoSteps {
     /// A step line.

@@ -85,6 +85,8 @@ struct RevokeCommand: ParsableCommand {
                         ("entries", .array(result.entries.map { .integer(Int64($0)) })),
                         ("affected_samples", .array(result.affected.map { .string("sha256:" + Hex.encode($0)) })),
                         ("already_revoked", .integer(Int64(result.alreadyRevoked))),
+                        ("stale_models", .array(staled.map(JSONValue.string))),
+                        ("reproduced", .array(reproduced.map { .string($0.model.id) })),
                     ]))
                 return
             }
