@@ -29,11 +29,15 @@ extension Engine {
         ) { statement -> (Int64, Int64, String, [UInt8], Int64, String, String?, Bool)? in
             try statement.bind([.text(full)])
             guard try statement.step() else { return nil }
-            return (statement.integer(0), statement.integer(1), statement.text(2), statement.blob(3), statement.integer(4),
-                    statement.text(5), statement.isNull(6) ? nil : statement.text(6), statement.integer(7) != 0)
+            return (
+                statement.integer(0), statement.integer(1), statement.text(2), statement.blob(3), statement.integer(4),
+                statement.text(5), statement.isNull(6) ? nil : statement.text(6), statement.integer(7) != 0
+            )
         }
         guard let row else { throw EngineError(.notFound, "no model \(id) (see assent models)") }
-        let causes = try store.database.withStatement("SELECT cause, shards FROM model_stale WHERE model = ? ORDER BY seq") { statement in
+        let causes = try store.database.withStatement(
+            "SELECT cause, shards FROM model_stale WHERE model = ? ORDER BY seq"
+        ) { statement in
             try statement.bind([.text(full)])
             var causes: [JSONObject] = []
             while try statement.step() {
@@ -43,13 +47,16 @@ extension Engine {
             }
             return causes
         }
-        let successor = try store.database.withStatement("SELECT id FROM models WHERE supersedes = ? ORDER BY seq DESC LIMIT 1") { statement -> String? in
+        let successor = try store.database.withStatement(
+            "SELECT id FROM models WHERE supersedes = ? ORDER BY seq DESC LIMIT 1"
+        ) { statement -> String? in
             try statement.bind([.text(full)])
             return try statement.step() ? statement.text(0) : nil
         }
         return ModelRecord(
             id: full, seq: UInt64(row.0), snapshot: Snapshot.id(forSeq: UInt64(row.1)), trainer: row.2,
-            config: try TrainerConfig(json: row.3), seed: UInt64(row.4), folder: row.5, supersedes: row.6, supersededBy: successor,
+            config: try TrainerConfig(json: row.3), seed: UInt64(row.4), folder: row.5, supersedes: row.6,
+            supersededBy: successor,
             staleCauses: causes, isDeterministic: row.7)
     }
 
@@ -60,13 +67,20 @@ extension Engine {
 extension Engine {
     /// Logs a stale entry for `model` in `writer`'s transaction.
     func appendStale(model: String, cause: JSONObject, shards: [Int], writer: LogWriter) throws {
-        let entry = try writer.append(type: "stale", fields: JSONObject([
-            ("model", .string(model)), ("cause", .object(cause)), ("shards", .array(shards.map { .integer(Int64($0)) })),
-        ]))
+        let entry = try writer.append(
+            type: "stale",
+            fields: JSONObject([
+                ("model", .string(model)), ("cause", .object(cause)),
+                ("shards", .array(shards.map { .integer(Int64($0)) })),
+            ]))
         try writer.connection.run(
             "INSERT INTO model_stale (model, seq, cause, shards) VALUES (?, ?, ?, ?)",
-            [.text(model), .integer(Int64(entry.seq)), .text(String(decoding: CanonicalJSON.encode(.object(cause)), as: UTF8.self)),
-             .text(String(decoding: CanonicalJSON.encode(.array(shards.map { .integer(Int64($0)) })), as: UTF8.self))])
+            [
+                .text(model), .integer(Int64(entry.seq)),
+                .text(String(decoding: CanonicalJSON.encode(.object(cause)), as: UTF8.self)),
+                .text(
+                    String(decoding: CanonicalJSON.encode(.array(shards.map { .integer(Int64($0)) })), as: UTF8.self)),
+            ])
     }
 
     /// For a revocation's transaction: a stale entry for every model whose snapshot holds an affected
@@ -77,7 +91,8 @@ extension Engine {
         guard !affected.isEmpty else { return [] }
         var subjects: [[UInt8]: String?] = [:]
         for commitment in affected {
-            subjects[commitment] = try store.database.withStatement("SELECT subject FROM samples WHERE commitment = ?") { statement -> String? in
+            subjects[commitment] = try store.database.withStatement("SELECT subject FROM samples WHERE commitment = ?")
+            { statement -> String? in
                 try statement.bind([.blob(commitment)])
                 guard try statement.step(), !statement.isNull(0) else { return nil }
                 return statement.text(0)
@@ -88,11 +103,15 @@ extension Engine {
             let snapshot = try snapshots.load(record.snapshot)
             var shards: Set<Int> = []
             for commitment in affected {
-                let shard = SnapshotEvaluator.shard(subject: subjects[commitment] ?? nil, commitment: commitment, of: snapshot.parameters.shards)
+                let shard = SnapshotEvaluator.shard(
+                    subject: subjects[commitment] ?? nil, commitment: commitment, of: snapshot.parameters.shards)
                 if try snapshots.shard(snapshot, shard, contains: commitment) { shards.insert(shard) }
             }
             guard !shards.isEmpty else { continue }
-            try appendStale(model: record.id, cause: JSONObject([("kind", .string("revocation")), ("revocation", .string(revocation))]), shards: shards.sorted(), writer: writer)
+            try appendStale(
+                model: record.id,
+                cause: JSONObject([("kind", .string("revocation")), ("revocation", .string(revocation))]),
+                shards: shards.sorted(), writer: writer)
             marked.append(record.id)
         }
         return marked
@@ -111,8 +130,14 @@ extension Engine {
                 let snapshot = try snapshots.load(record.snapshot)
                 let current = try currentContents(of: snapshot)
                 guard current.root != snapshot.root else { continue }
-                let shards = (0..<snapshot.parameters.shards).filter { current.shardRoots[$0] != snapshot.shardRoots[$0] }
-                try appendStale(model: record.id, cause: JSONObject([("kind", .string("expired-or-later-revocation")), ("swept_at", .string(writer.timestamp))]), shards: shards, writer: writer)
+                let shards = (0..<snapshot.parameters.shards).filter {
+                    current.shardRoots[$0] != snapshot.shardRoots[$0]
+                }
+                try appendStale(
+                    model: record.id,
+                    cause: JSONObject([
+                        ("kind", .string("expired-or-later-revocation")), ("swept_at", .string(writer.timestamp)),
+                    ]), shards: shards, writer: writer)
                 marked.append(record.id)
             }
             return marked

@@ -11,8 +11,12 @@ extension Engine {
     /// - Throws: ``EngineError`` `refused` when the model is not stale.
     public func reproduce(_ id: String) throws -> TrainingResult {
         let old = try model(id)
-        guard old.isStale else { throw EngineError(.refused, "model \(old.id) is not stale; there is nothing to reproduce") }
-        if let successor = old.supersededBy { throw EngineError(.refused, "model \(old.id) was already reproduced as \(successor)") }
+        guard old.isStale else {
+            throw EngineError(.refused, "model \(old.id) is not stale; there is nothing to reproduce")
+        }
+        if let successor = old.supersededBy {
+            throw EngineError(.refused, "model \(old.id) was already reproduced as \(successor)")
+        }
         let trainer = try Trainers.named(old.trainer)
         let previous = try snapshots.load(old.snapshot)
         let recut = try store.ledger.write { writer in try snapshots.recut(previous, writer: writer) }
@@ -23,7 +27,9 @@ extension Engine {
         let changed = (0..<recut.parameters.shards).filter { recut.shardRoots[$0] != previous.shardRoots[$0] }
         var files = oldFiles
         var trainedSamples = 0
-        let perShard = (0..<recut.parameters.shards).map { shard in samples.indices.filter { newMembers[$0].shard == shard }.map { samples[$0] } }
+        let perShard = (0..<recut.parameters.shards).map { shard in
+            samples.indices.filter { newMembers[$0].shard == shard }.map { samples[$0] }
+        }
         if let bayes = trainer as? NaiveBayesTrainer {
             for shard in changed {
                 let kept = Set(newMembers.filter { $0.shard == shard }.map(\.commitment))
@@ -56,7 +62,9 @@ extension Engine {
         let trainer = try Trainers.named(record.trainer)
         let snapshot = try snapshots.load(record.snapshot)
         let files = try ModelFolder.shardFiles(in: folder(of: record), count: snapshot.parameters.shards)
-        guard let text = FileManager.default.contents(atPath: data.path) else { throw EngineError(.invalidInput, "cannot read \(data.path)") }
+        guard let text = FileManager.default.contents(atPath: data.path) else {
+            throw EngineError(.invalidInput, "cannot read \(data.path)")
+        }
         let classes = record.config.labels.count
         var confusion = [[Int64]](repeating: [Int64](repeating: 0, count: classes), count: classes)
         var correct = 0
@@ -64,7 +72,9 @@ extension Engine {
         for (number, line) in text.split(separator: 0x0A).enumerated() where !line.isEmpty {
             let bytes = [UInt8](line)
             let sample: TrainingSample
-            do { sample = try TrainingSample(commitment: SHA256.hash(bytes), content: bytes, config: record.config) } catch {
+            do {
+                sample = try TrainingSample(commitment: SHA256.hash(bytes), content: bytes, config: record.config)
+            } catch {
                 throw EngineError(.invalidInput, "\(data.lastPathComponent) line \(number + 1): \(error)")
             }
             let scores = trainer.predict(sample, shards: files, config: record.config)
@@ -75,7 +85,8 @@ extension Engine {
         }
         return JSONObject([
             ("model", .string(record.id)), ("samples", .integer(Int64(total))),
-            ("accuracy_bp", .integer(Int64(total == 0 ? 0 : correct * 10_000 / total))), ("correct", .integer(Int64(correct))),
+            ("accuracy_bp", .integer(Int64(total == 0 ? 0 : correct * 10_000 / total))),
+            ("correct", .integer(Int64(correct))),
             ("labels", .array(record.config.labels.map { .integer($0) })),
             ("confusion", .array(confusion.map { .array($0.map { .integer($0) }) })),
         ])

@@ -33,21 +33,28 @@ public final class Engine {
         if let snapshotID {
             snapshot = try snapshots.load(snapshotID)
             if let shards, shards != snapshot.parameters.shards {
-                throw EngineError(.invalidInput, "--shards \(shards) differs from snapshot \(snapshot.id)'s K = \(snapshot.parameters.shards)")
+                throw EngineError(
+                    .invalidInput,
+                    "--shards \(shards) differs from snapshot \(snapshot.id)'s K = \(snapshot.parameters.shards)")
             }
             let now = try currentContents(of: snapshot)
             guard now.root == snapshot.root else {
-                throw EngineError(.refused, "snapshot \(snapshot.id) has members that are no longer consented; cut a new snapshot")
+                throw EngineError(
+                    .refused, "snapshot \(snapshot.id) has members that are no longer consented; cut a new snapshot")
             }
         } else {
             snapshot = try snapshots.create(policy: policy, shards: shards ?? 1)
         }
         let members = try snapshots.members(snapshot)
         let samples = try trainingSamples(members, config: config)
-        let perShard = (0..<snapshot.parameters.shards).map { shard in samples.indices.filter { members[$0].shard == shard }.map { samples[$0] } }
-        let files = trainShards(trainer, perShard: perShard, shards: Array(perShard.indices), config: config, seed: seed)
+        let perShard = (0..<snapshot.parameters.shards).map { shard in
+            samples.indices.filter { members[$0].shard == shard }.map { samples[$0] }
+        }
+        let files = trainShards(
+            trainer, perShard: perShard, shards: Array(perShard.indices), config: config, seed: seed)
         return try finish(
-            trainer: trainer, config: config, seed: seed, snapshot: snapshot, shardFiles: files.map { $0! }, samples: samples,
+            trainer: trainer, config: config, seed: seed, snapshot: snapshot, shardFiles: files.map { $0! },
+            samples: samples,
             trained: Array(perShard.indices), reused: [], trainedSamples: samples.count, supersedes: nil)
     }
 
@@ -63,7 +70,9 @@ public final class Engine {
     /// Reads the members' content from the vault and parses it; a trainer never sees anything else.
     func trainingSamples(_ members: [SnapshotMember], config: TrainerConfig) throws -> [TrainingSample] {
         try members.map { member in
-            let content = try store.database.withStatement("SELECT content, file FROM vault_content WHERE commitment = ?") { statement -> [UInt8]? in
+            let content = try store.database.withStatement(
+                "SELECT content, file FROM vault_content WHERE commitment = ?"
+            ) { statement -> [UInt8]? in
                 try statement.bind([.blob(member.commitment)])
                 guard try statement.step() else { return nil }
                 if !statement.isNull(0) { return statement.blob(0) }
@@ -71,14 +80,17 @@ public final class Engine {
                 return FileManager.default.contents(atPath: file.path).map { [UInt8]($0) }
             }
             guard let content else {
-                throw EngineError(.refused, "sample sha256:\(Hex.encode(member.commitment)) has no content in the vault (erased?)")
+                throw EngineError(
+                    .refused, "sample sha256:\(Hex.encode(member.commitment)) has no content in the vault (erased?)")
             }
             return try TrainingSample(commitment: member.commitment, content: content, config: config)
         }
     }
 
     /// Trains the listed shards concurrently; each result depends only on its shard's samples.
-    func trainShards(_ trainer: any Trainer, perShard: [[TrainingSample]], shards: [Int], config: TrainerConfig, seed: UInt64) -> [[UInt8]?] {
+    func trainShards(
+        _ trainer: any Trainer, perShard: [[TrainingSample]], shards: [Int], config: TrainerConfig, seed: UInt64
+    ) -> [[UInt8]?] {
         let results = ShardResults(count: perShard.count)
         let queue = OperationQueue()
         queue.maxConcurrentOperationCount = max(1, threads)
@@ -95,7 +107,8 @@ public final class Engine {
         samples: [TrainingSample], trained: [Int], reused: [Int], trainedSamples: Int, supersedes: String?
     ) throws -> TrainingResult {
         let (digest, folder) = try ModelFolder.write(
-            into: store.ledger.paths.folder.appendingPathComponent("models"), trainer: trainer, config: config, seed: seed, shardFiles: shardFiles)
+            into: store.ledger.paths.folder.appendingPathComponent("models"), trainer: trainer, config: config,
+            seed: seed, shardFiles: shardFiles)
         var correct = 0
         for sample in samples {
             let scores = trainer.predict(sample, shards: shardFiles, config: config)
@@ -106,26 +119,45 @@ public final class Engine {
         var isNew = false
         var staleOnArrival = false
         let record: ModelRecord = try store.ledger.write { writer in
-            if let existing = try models().first(where: { $0.id == digest.id && $0.snapshot == snapshot.id }) { return existing }
+            if let existing = try models().first(where: { $0.id == digest.id && $0.snapshot == snapshot.id }) {
+                return existing
+            }
             isNew = true
-            let entry = try writer.append(type: "model", fields: JSONObject([
-                ("model", .string(digest.id)), ("snapshot", .string(snapshot.id)), ("snapshot_root", .string("sha256:" + Hex.encode(snapshot.root))),
-                ("trainer", .string(trainer.name)), ("numeric_version", .integer(Int64(trainer.numericVersion))),
-                ("config", .string(config.digest)), ("seed", .integer(Int64(seed))), ("shards", .integer(Int64(shardFiles.count))),
-                ("shard_digests", .array(shardFiles.map { .string("sha256:" + Hex.encode(SHA256.hash($0))) })),
-                ("metrics", .object(JSONObject([("samples", .integer(Int64(samples.count))), ("train_accuracy_bp", .integer(Int64(accuracy)))]))),
-                ("supersedes", supersedes.map(JSONValue.string) ?? .null), ("deterministic", .bool(true)),
-                ("trained_shards", .array(trained.map { .integer(Int64($0)) })),
-            ]))
+            let entry = try writer.append(
+                type: "model",
+                fields: JSONObject([
+                    ("model", .string(digest.id)), ("snapshot", .string(snapshot.id)),
+                    ("snapshot_root", .string("sha256:" + Hex.encode(snapshot.root))),
+                    ("trainer", .string(trainer.name)), ("numeric_version", .integer(Int64(trainer.numericVersion))),
+                    ("config", .string(config.digest)), ("seed", .integer(Int64(seed))),
+                    ("shards", .integer(Int64(shardFiles.count))),
+                    ("shard_digests", .array(shardFiles.map { .string("sha256:" + Hex.encode(SHA256.hash($0))) })),
+                    (
+                        "metrics",
+                        .object(
+                            JSONObject([
+                                ("samples", .integer(Int64(samples.count))),
+                                ("train_accuracy_bp", .integer(Int64(accuracy))),
+                            ]))
+                    ),
+                    ("supersedes", supersedes.map(JSONValue.string) ?? .null), ("deterministic", .bool(true)),
+                    ("trained_shards", .array(trained.map { .integer(Int64($0)) })),
+                ]))
             try writer.connection.run(
                 "INSERT INTO models (seq, id, snapshot, trainer, config, seed, folder, supersedes, deterministic) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)",
-                [.integer(Int64(entry.seq)), .text(digest.id), .integer(Int64(snapshot.seq)), .text(trainer.name),
-                 .blob(CanonicalJSON.encode(.object(config.json))), .integer(Int64(seed)), .text(relativeFolder),
-                 supersedes.map(SQLValue.text) ?? .null])
+                [
+                    .integer(Int64(entry.seq)), .text(digest.id), .integer(Int64(snapshot.seq)), .text(trainer.name),
+                    .blob(CanonicalJSON.encode(.object(config.json))), .integer(Int64(seed)), .text(relativeFolder),
+                    supersedes.map(SQLValue.text) ?? .null,
+                ])
             let current = try currentContents(of: snapshot)
             if current.root != snapshot.root {
-                let changed = (0..<snapshot.parameters.shards).filter { current.shardRoots[$0] != snapshot.shardRoots[$0] }
-                try appendStale(model: digest.id, cause: JSONObject([("kind", .string("revoked-during-training"))]), shards: changed, writer: writer)
+                let changed = (0..<snapshot.parameters.shards).filter {
+                    current.shardRoots[$0] != snapshot.shardRoots[$0]
+                }
+                try appendStale(
+                    model: digest.id, cause: JSONObject([("kind", .string("revoked-during-training"))]),
+                    shards: changed, writer: writer)
                 staleOnArrival = true
             }
             return try model(digest.id)

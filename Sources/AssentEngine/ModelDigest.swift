@@ -37,20 +37,28 @@ public struct ModelDigest: Sendable, Equatable {
         }
         let base = folder.standardizedFileURL.path
         var names: [String] = []
-        guard let enumerator = manager.enumerator(atPath: base) else { throw EngineError(.notFound, "cannot list \(folder.path)") }
+        guard let enumerator = manager.enumerator(atPath: base) else {
+            throw EngineError(.notFound, "cannot list \(folder.path)")
+        }
         while let relative = enumerator.nextObject() as? String {
             let components = relative.split(separator: "/").map(String.init)
-            if let first = components.first, (Self.ignored + extra).contains(first) || extra.contains(relative) { continue }
+            if let first = components.first, (Self.ignored + extra).contains(first) || extra.contains(relative) {
+                continue
+            }
             let attributes = try manager.attributesOfItem(atPath: base + "/" + relative)
             let type = attributes[.type] as? FileAttributeType
-            if type == .typeSymbolicLink { throw EngineError(.invalidInput, "\(relative) is a symlink; model folders hold regular files only") }
+            if type == .typeSymbolicLink {
+                throw EngineError(.invalidInput, "\(relative) is a symlink; model folders hold regular files only")
+            }
             if type == .typeRegular { names.append(relative) }
         }
         names.sort { Self.precedes($0, $1) }
         let hasher = SHA256Hasher()
         var resources: [Resource] = []
         for name in names {
-            guard let handle = FileHandle(forReadingAtPath: base + "/" + name) else { throw EngineError(.invalidInput, "cannot read \(name)") }
+            guard let handle = FileHandle(forReadingAtPath: base + "/" + name) else {
+                throw EngineError(.invalidInput, "cannot read \(name)")
+            }
             defer { try? handle.close() }
             while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(chunk) }
             resources.append(Resource(name: name, digest: hasher.finalize()))

@@ -6,7 +6,9 @@ internal import AssentLog
 /// metrics, so the same training gives the same folder digest.
 enum ModelFolder {
     /// Writes the folder under `parent` as `<root hex>`; an identical folder already there is kept.
-    static func write(into parent: URL, trainer: any Trainer, config: TrainerConfig, seed: UInt64, shardFiles: [[UInt8]]) throws -> (ModelDigest, URL) {
+    static func write(
+        into parent: URL, trainer: any Trainer, config: TrainerConfig, seed: UInt64, shardFiles: [[UInt8]]
+    ) throws -> (ModelDigest, URL) {
         let manager = FileManager.default
         try manager.createDirectory(at: parent, withIntermediateDirectories: true)
         let staging = parent.appendingPathComponent(".staging-" + Hex.encode(SecureRandom.bytes(count: 8)))
@@ -16,9 +18,13 @@ enum ModelFolder {
             ("numeric_version", .integer(Int64(trainer.numericVersion))), ("config", .object(config.json)),
             ("seed", .integer(Int64(seed))), ("shards", .integer(Int64(shardFiles.count))),
             ("aggregation", .string(trainer.name == "naive-bayes" ? "sum-of-counts" : "mean-probability")),
-            ("encoding", .string("little-endian; logistic: f64 weights labels x (dimension + 1); naive-bayes: u64 counts")),
+            (
+                "encoding",
+                .string("little-endian; logistic: f64 weights labels x (dimension + 1); naive-bayes: u64 counts")
+            ),
         ])
-        try Data(CanonicalJSON.encode(.object(manifest)) + [0x0A]).write(to: staging.appendingPathComponent("manifest.json"))
+        try Data(CanonicalJSON.encode(.object(manifest)) + [0x0A]).write(
+            to: staging.appendingPathComponent("manifest.json"))
         for (shard, bytes) in shardFiles.enumerated() {
             try Data(bytes).write(to: staging.appendingPathComponent(name(ofShard: shard)))
         }
@@ -40,7 +46,10 @@ enum ModelFolder {
     /// Reads a model folder's shard files.
     static func shardFiles(in folder: URL, count: Int) throws -> [[UInt8]] {
         try (0..<count).map { shard in
-            guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent(name(ofShard: shard)).path) else {
+            guard
+                let data = FileManager.default.contents(
+                    atPath: folder.appendingPathComponent(name(ofShard: shard)).path)
+            else {
                 throw EngineError(.notFound, "\(folder.path) lacks \(name(ofShard: shard))")
             }
             return [UInt8](data)

@@ -31,9 +31,11 @@ public struct ModelRecord: Sendable {
     /// The record as JSON.
     public var json: JSONObject {
         JSONObject([
-            ("model", .string(id)), ("seq", .integer(Int64(seq))), ("snapshot", .string(snapshot)), ("trainer", .string(trainer)),
+            ("model", .string(id)), ("seq", .integer(Int64(seq))), ("snapshot", .string(snapshot)),
+            ("trainer", .string(trainer)),
             ("config", .string(config.digest)), ("seed", .integer(Int64(seed))), ("folder", .string(folder)),
-            ("supersedes", supersedes.map(JSONValue.string) ?? .null), ("superseded_by", supersededBy.map(JSONValue.string) ?? .null),
+            ("supersedes", supersedes.map(JSONValue.string) ?? .null),
+            ("superseded_by", supersededBy.map(JSONValue.string) ?? .null),
             ("stale", .bool(isStale)), ("stale_causes", .array(staleCauses.map(JSONValue.object))),
             ("deterministic", .bool(isDeterministic)),
         ])

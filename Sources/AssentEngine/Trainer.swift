@@ -21,7 +21,8 @@ public enum Trainers {
         switch name {
         case "logistic": return LogisticTrainer()
         case "naive-bayes": return NaiveBayesTrainer()
-        default: throw EngineError(.invalidInput, "unknown trainer \"\(name)\" (built in: logistic, naive-bayes; or exec)")
+        default:
+            throw EngineError(.invalidInput, "unknown trainer \"\(name)\" (built in: logistic, naive-bayes; or exec)")
         }
     }
 }
@@ -97,7 +98,8 @@ public struct LogisticTrainer: Trainer {
             hasher.update(sample.commitment)
             return (hasher.finalize().prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }, sample)
         }
-        return keyed.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1.commitment.lexicographicallyPrecedes($1.1.commitment) }.map(\.1)
+        return keyed.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1.commitment.lexicographicallyPrecedes($1.1.commitment) }
+            .map(\.1)
     }
 
     /// Softmax class probabilities of one shard's weights.
@@ -168,7 +170,8 @@ public struct NaiveBayesTrainer: Trainer {
             counts[row] = sign > 0 ? counts[row] + 1 : counts[row] - 1
             for (position, feature) in sample.indices.enumerated() {
                 let value = UInt64(sample.values[position])
-                counts[row + 1 + Int(feature)] = sign > 0 ? counts[row + 1 + Int(feature)] + value : counts[row + 1 + Int(feature)] - value
+                counts[row + 1 + Int(feature)] =
+                    sign > 0 ? counts[row + 1 + Int(feature)] + value : counts[row + 1 + Int(feature)] - value
             }
         }
     }
@@ -193,10 +196,13 @@ public struct NaiveBayesTrainer: Trainer {
             let row = k * width
             var featureTotal: UInt64 = 0
             for j in 1..<width { featureTotal += counts[row + j] }
-            var score = PortableMath.log((Double(counts[row]) + alpha) / (Double(total) + alpha * Double(config.labels.count)))
+            var score = PortableMath.log(
+                (Double(counts[row]) + alpha) / (Double(total) + alpha * Double(config.labels.count)))
             let denominator = Double(featureTotal) + alpha * Double(config.dimension)
             for (position, feature) in sample.indices.enumerated() {
-                score += Double(sample.values[position]) * PortableMath.log((Double(counts[row + 1 + Int(feature)]) + alpha) / denominator)
+                score +=
+                    Double(sample.values[position])
+                    * PortableMath.log((Double(counts[row + 1 + Int(feature)]) + alpha) / denominator)
             }
             return score
         }

@@ -50,10 +50,13 @@ public struct TrainerConfig: Sendable, Equatable {
     /// Reads a config file; unknown fields and wrong types are errors naming the field.
     public init(json bytes: [UInt8]) throws {
         let value: JSONValue
-        do { value = try JSONParser.parse(bytes) } catch { throw EngineError(.invalidInput, "config: not valid JSON: \(error)") }
+        do { value = try JSONParser.parse(bytes) } catch {
+            throw EngineError(.invalidInput, "config: not valid JSON: \(error)")
+        }
         guard let object = value.objectValue else { throw EngineError(.invalidInput, "config: expected a JSON object") }
         let fields: [String: WritableKeyPath<TrainerConfig, Int>] = [
-            "features": \.features, "feature_scale": \.featureScale, "hash_dimension": \.hashDimension, "word_ngrams": \.wordNgrams,
+            "features": \.features, "feature_scale": \.featureScale, "hash_dimension": \.hashDimension,
+            "word_ngrams": \.wordNgrams,
             "char_ngrams": \.charNgrams, "epochs": \.epochs, "learning_rate_micros": \.learningRateMicros,
             "decay_micros": \.decayMicros, "l2_micros": \.l2Micros, "smoothing_micros": \.smoothingMicros,
         ]
@@ -73,7 +76,10 @@ public struct TrainerConfig: Sendable, Equatable {
                 continue
             }
             guard let path = fields[member.key] else {
-                throw EngineError(.invalidInput, "config: unknown field \"\(member.key)\" (known: input, labels, \(fields.keys.sorted().joined(separator: ", ")))")
+                throw EngineError(
+                    .invalidInput,
+                    "config: unknown field \"\(member.key)\" (known: input, labels, \(fields.keys.sorted().joined(separator: ", ")))"
+                )
             }
             guard let number = member.value.integerValue, number >= 0, number <= 100_000_000 else {
                 throw EngineError(.invalidInput, "config: field \(member.key): expected a non-negative integer")
@@ -81,14 +87,17 @@ public struct TrainerConfig: Sendable, Equatable {
             self[keyPath: path] = Int(number)
         }
         guard features > 0, featureScale > 0, hashDimension > 0, epochs > 0, labels.count >= 2 else {
-            throw EngineError(.invalidInput, "config: features, feature_scale, hash_dimension and epochs must be positive, and labels at least two")
+            throw EngineError(
+                .invalidInput,
+                "config: features, feature_scale, hash_dimension and epochs must be positive, and labels at least two")
         }
     }
 
     /// The config as canonical JSON, every field present.
     public var json: JSONObject {
         JSONObject([
-            ("input", .string(input)), ("labels", .array(labels.map { .integer($0) })), ("features", .integer(Int64(features))),
+            ("input", .string(input)), ("labels", .array(labels.map { .integer($0) })),
+            ("features", .integer(Int64(features))),
             ("feature_scale", .integer(Int64(featureScale))), ("hash_dimension", .integer(Int64(hashDimension))),
             ("word_ngrams", .integer(Int64(wordNgrams))), ("char_ngrams", .integer(Int64(charNgrams))),
             ("epochs", .integer(Int64(epochs))), ("learning_rate_micros", .integer(Int64(learningRateMicros))),

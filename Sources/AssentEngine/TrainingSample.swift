@@ -18,21 +18,35 @@ public struct TrainingSample: Sendable {
         self.commitment = commitment
         let object: JSONObject
         do {
-            guard let parsed = try JSONParser.parse(content).objectValue else { throw EngineError(.invalidInput, "not an object") }
+            guard let parsed = try JSONParser.parse(content).objectValue else {
+                throw EngineError(.invalidInput, "not an object")
+            }
             object = parsed
         } catch {
-            throw EngineError(.invalidInput, "sample sha256:\(Hex.encode(commitment)): content is not a JSON object with label and features or text")
+            throw EngineError(
+                .invalidInput,
+                "sample sha256:\(Hex.encode(commitment)): content is not a JSON object with label and features or text")
         }
-        guard let labelValue = object["label"]?.integerValue, let label = config.labels.firstIndex(of: labelValue) else {
-            throw EngineError(.invalidInput, "sample sha256:\(Hex.encode(commitment)): label is missing or not in the config's labels")
+        guard let labelValue = object["label"]?.integerValue, let label = config.labels.firstIndex(of: labelValue)
+        else {
+            throw EngineError(
+                .invalidInput, "sample sha256:\(Hex.encode(commitment)): label is missing or not in the config's labels"
+            )
         }
         self.label = label
         if config.input == "features" {
             guard let features = object["features"]?.arrayValue else {
-                throw EngineError(.invalidInput, "sample sha256:\(Hex.encode(commitment)): content has no features (the config's input is features)")
+                throw EngineError(
+                    .invalidInput,
+                    "sample sha256:\(Hex.encode(commitment)): content has no features (the config's input is features)")
             }
-            guard features.count == config.features, features.allSatisfy({ ($0.integerValue ?? -1) >= 0 && ($0.integerValue ?? 0) <= Int64(Int32.max) }) else {
-                throw EngineError(.invalidInput, "sample sha256:\(Hex.encode(commitment)): features must be \(config.features) non-negative integers")
+            guard features.count == config.features,
+                features.allSatisfy({ ($0.integerValue ?? -1) >= 0 && ($0.integerValue ?? 0) <= Int64(Int32.max) })
+            else {
+                throw EngineError(
+                    .invalidInput,
+                    "sample sha256:\(Hex.encode(commitment)): features must be \(config.features) non-negative integers"
+                )
             }
             var indices: [Int32] = []
             var values: [Int32] = []
@@ -44,7 +58,9 @@ public struct TrainingSample: Sendable {
             self.values = values
         } else {
             guard let text = object["text"]?.stringValue else {
-                throw EngineError(.invalidInput, "sample sha256:\(Hex.encode(commitment)): content has no text (the config's input is text)")
+                throw EngineError(
+                    .invalidInput,
+                    "sample sha256:\(Hex.encode(commitment)): content has no text (the config's input is text)")
             }
             (indices, values) = Self.hashedNgrams(text, config: config)
         }
@@ -55,13 +71,16 @@ public struct TrainingSample: Sendable {
         var counts: [Int32: Int32] = [:]
         func add(_ gram: String) {
             let digest = SHA256.hash(Array(gram.utf8))
-            let bucket = Int32(digest.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) } % UInt64(config.hashDimension))
+            let bucket = Int32(
+                digest.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) } % UInt64(config.hashDimension))
             counts[bucket, default: 0] += 1
         }
         let words = text.lowercased().split { !$0.isLetter && !$0.isNumber }.map(String.init)
         if config.wordNgrams > 0 {
             for length in 1...config.wordNgrams where words.count >= length {
-                for start in 0...(words.count - length) { add("w:" + words[start..<start + length].joined(separator: " ")) }
+                for start in 0...(words.count - length) {
+                    add("w:" + words[start..<start + length].joined(separator: " "))
+                }
             }
         }
         if config.charNgrams >= 3 {

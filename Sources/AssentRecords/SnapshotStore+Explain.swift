@@ -68,7 +68,8 @@ extension SnapshotStore {
 extension SnapshotStore {
     /// Whether `shard` of `snapshot` holds `commitment` (a binary search of its sorted member blob).
     public func shard(_ snapshot: Snapshot, _ shard: Int, contains commitment: [UInt8]) throws -> Bool {
-        try store.database.withStatement("SELECT members FROM snapshot_shards WHERE snapshot = ? AND shard = ?") { statement in
+        try store.database.withStatement("SELECT members FROM snapshot_shards WHERE snapshot = ? AND shard = ?") {
+            statement in
             try statement.bind([.integer(Int64(snapshot.seq)), .integer(Int64(shard))])
             guard try statement.step() else { return false }
             return statement.withBlob(0) { Self.binarySearch(blob: $0, for: commitment) }

@@ -18,7 +18,8 @@ struct AssentCommand: ParsableCommand {
             Init.self, IngestCommand.self, ConsentCommand.self, RevokeCommand.self, EraseCommand.self,
             SnapshotCommand.self,
             StatusCommand.self,
-            TrainCommand.self, EvaluateCommand.self, ModelsCommand.self, ModelCommand.self, ReproduceCommand.self, SweepCommand.self,
+            TrainCommand.self, EvaluateCommand.self, ModelsCommand.self, ModelCommand.self, ReproduceCommand.self,
+            SweepCommand.self,
             LicenseCommand.self, LogCommand.self, ProofCommand.self, DemoCommand.self,
         ]
     )

@@ -66,23 +66,36 @@ struct DemoCommand: ParsableCommand {
 
             let engine = try Engine(store: store)
             let trained = try engine.train(trainer: "logistic", seed: 7, shards: 4)
-            let evaluation = try engine.evaluate(trained.model.id, data: dataset.appendingPathComponent("digits-test.jsonl"))
-            step.say("4. Trained logistic regression in 4 SISA shards on snapshot \(trained.snapshot) (\(trained.trainedSamples) samples)")
+            let evaluation = try engine.evaluate(
+                trained.model.id, data: dataset.appendingPathComponent("digits-test.jsonl"))
+            step.say(
+                "4. Trained logistic regression in 4 SISA shards on snapshot \(trained.snapshot) (\(trained.trainedSamples) samples)"
+            )
             step.detail("model \(trained.model.id)")
-            step.detail("held-out accuracy on digits-test.jsonl: \(percent(Int(evaluation["accuracy_bp"]!.integerValue!))) of \(evaluation["samples"]!.integerValue!) samples")
+            step.detail(
+                "held-out accuracy on digits-test.jsonl: \(percent(Int(evaluation["accuracy_bp"]!.integerValue!))) of \(evaluation["samples"]!.integerValue!) samples"
+            )
 
             let revokedSubject = DemoData.subject(1)
             var staled: [String] = []
-            let revocation = try RevocationRegistry(store: store).revoke(.subject(revokedSubject), reason: "withdrawn") { writer, affected, id in
+            let revocation = try RevocationRegistry(store: store).revoke(.subject(revokedSubject), reason: "withdrawn")
+            { writer, affected, id in
                 staled = try engine.markStale(affected: affected, revocation: id, writer: writer)
             }
             let stale = try engine.model(trained.model.id)
-            step.say("5. Writer 1 withdrew consent: \(revocation.id!) revokes \(revocation.affected.count) samples and, in the same transaction, marks \(staled.count) model stale")
-            step.detail("stale: \(stale.id) (cause \(stale.staleCauses.first.map { String(decoding: CanonicalJSON.encode(.object($0)), as: UTF8.self) } ?? "?"))")
+            step.say(
+                "5. Writer 1 withdrew consent: \(revocation.id!) revokes \(revocation.affected.count) samples and, in the same transaction, marks \(staled.count) model stale"
+            )
+            step.detail(
+                "stale: \(stale.id) (cause \(stale.staleCauses.first.map { String(decoding: CanonicalJSON.encode(.object($0)), as: UTF8.self) } ?? "?"))"
+            )
 
             let reproduced = try engine.reproduce(trained.model.id)
-            step.say("6. Reproduced it without writer 1's data: retrained \(reproduced.trainedShards.count) of 4 shards \(reproduced.trainedShards) on \(reproduced.trainedSamples) samples, reused \(reproduced.reusedShards)")
-            step.detail("new model \(reproduced.model.id) on snapshot \(reproduced.snapshot), superseding the stale one")
+            step.say(
+                "6. Reproduced it without writer 1's data: retrained \(reproduced.trainedShards.count) of 4 shards \(reproduced.trainedShards) on \(reproduced.trainedSamples) samples, reused \(reproduced.reusedShards)"
+            )
+            step.detail(
+                "new model \(reproduced.model.id) on snapshot \(reproduced.snapshot), superseding the stale one")
 
             let snapshots = SnapshotStore(store: store)
             let recut = try snapshots.load(reproduced.snapshot)
@@ -92,17 +105,24 @@ struct DemoCommand: ParsableCommand {
                 let proof = try SnapshotProof.make(snapshot: recut, members: members, commitment: commitment)
                 if try !SnapshotProof.verify(proof, root: recut.root, size: UInt64(recut.count)) { absent += 1 }
             }
-            step.say("7. All \(absent) of writer 1's samples are provably absent from \(recut.id) (non-membership proofs against its root)")
+            step.say(
+                "7. All \(absent) of writer 1's samples are provably absent from \(recut.id) (non-membership proofs against its root)"
+            )
 
             let scratch = try engine.train(trainer: "logistic", seed: 7, snapshot: recut.id)
             let identical = scratch.model.id == reproduced.model.id && !scratch.isNew
-            step.say("8. Training from scratch on \(recut.id) gives \(identical ? "the same bytes (same model id; nothing new logged)" : "DIFFERENT bytes")")
+            step.say(
+                "8. Training from scratch on \(recut.id) gives \(identical ? "the same bytes (same model id; nothing new logged)" : "DIFFERENT bytes")"
+            )
             guard identical else { throw ExitCode(1) }
 
             let verifyReport = try ledger.verify()
-            step.say("9. assent log verify: \(verifyReport.entries) entries, \(verifyReport.checkpoints) checkpoints, chain and tree recomputed")
+            step.say(
+                "9. assent log verify: \(verifyReport.entries) entries, \(verifyReport.checkpoints) checkpoints, chain and tree recomputed"
+            )
             try ledger.checkpointWriteAheadLog()
-            let tampered = try DemoData.tamperedCopy(of: ledger.paths.folder, in: folder, changing: "\"source\":\"uci-digits\"")
+            let tampered = try DemoData.tamperedCopy(
+                of: ledger.paths.folder, in: folder, changing: "\"source\":\"uci-digits\"")
             do {
                 _ = try Ledger(opening: tampered).verify()
                 step.say("10. ERROR: a changed log byte was not detected")
@@ -111,7 +131,9 @@ struct DemoCommand: ParsableCommand {
                 step.say("10. One byte changed in a copy of the ledger: verify says \"\(error.message)\"")
             }
             step.say("")
-            step.say("Look around: assent models --ledger \(ledger.paths.folder.path)   assent status --ledger \(ledger.paths.folder.path)")
+            step.say(
+                "Look around: assent models --ledger \(ledger.paths.folder.path)   assent status --ledger \(ledger.paths.folder.path)"
+            )
         }
     }
 

@@ -74,7 +74,8 @@ struct RevokeCommand: ParsableCommand {
             }
             let engine = try Engine(store: store)
             var staled: [String] = []
-            let result = try RevocationRegistry(store: store).revoke(target, reason: reason, effective: effective) { writer, affected, id in
+            let result = try RevocationRegistry(store: store).revoke(target, reason: reason, effective: effective) {
+                writer, affected, id in
                 staled = try engine.markStale(affected: affected, revocation: id, writer: writer)
             }
             let reproduced = reproduce ? try staled.map { try engine.reproduce($0) } : []

@@ -46,9 +46,12 @@ struct TrainCommand: ParsableCommand {
         try reportingErrors {
             let engine = try Engine(store: try RecordStore(ledger: try global.openLedger()))
             if let threads { engine.threads = threads }
-            let config = try self.config.map { try TrainerConfig(json: try readFile($0, what: "config file")) } ?? TrainerConfig()
+            let config =
+                try self.config.map { try TrainerConfig(json: try readFile($0, what: "config file")) }
+                ?? TrainerConfig()
             let result = try engine.train(
-                trainer: trainer, config: config, seed: seed, shards: shards, policy: try SnapshotCommand.policy(policy), snapshot: snapshot)
+                trainer: trainer, config: config, seed: seed, shards: shards,
+                policy: try SnapshotCommand.policy(policy), snapshot: snapshot)
             TrainCommand.report(result, engine: engine, json: global.json)
             try sweepAfterWrite(engine)
         }
@@ -68,8 +71,12 @@ struct TrainCommand: ParsableCommand {
             return
         }
         Console.line("\(result.isNew ? "model" : "already logged:") \(result.model.id)")
-        Console.line("  snapshot \(result.snapshot); trainer \(result.model.trainer), seed \(result.model.seed); training accuracy \(percent(result.trainAccuracyBasisPoints))")
-        Console.line("  shards trained: \(result.trainedShards.count) \(result.trainedShards), reused: \(result.reusedShards.count); samples trained on: \(result.trainedSamples)")
+        Console.line(
+            "  snapshot \(result.snapshot); trainer \(result.model.trainer), seed \(result.model.seed); training accuracy \(percent(result.trainAccuracyBasisPoints))"
+        )
+        Console.line(
+            "  shards trained: \(result.trainedShards.count) \(result.trainedShards), reused: \(result.reusedShards.count); samples trained on: \(result.trainedSamples)"
+        )
         Console.line("  folder \(engine.folder(of: result.model).path)")
         if let old = result.model.supersedes { Console.line("  supersedes \(old)") }
         if result.staleOnArrival { Console.line("  stale on arrival: a revocation landed while it trained") }
@@ -81,7 +88,9 @@ func percent(_ basisPoints: Int) -> String { String(format: "%.2f%%", Double(bas
 
 /// Runs the sweep that every write command runs, reporting models it marked stale.
 func sweepAfterWrite(_ engine: Engine) throws {
-    for id in try engine.sweep() { Console.note("sweep: model \(id) is now stale (a consent expired or a revocation took effect)") }
+    for id in try engine.sweep() {
+        Console.note("sweep: model \(id) is now stale (a consent expired or a revocation took effect)")
+    }
 }
 
 /// Runs the sweep for a command that has a record store but no engine yet.
@@ -90,7 +99,8 @@ func sweepAfterWrite(_ store: RecordStore) throws { try sweepAfterWrite(try Engi
 /// `assent evaluate`.
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "evaluate", abstract: "Accuracy and confusion matrix of a model on held-out JSONL data (read directly, not ingested).")
+        commandName: "evaluate",
+        abstract: "Accuracy and confusion matrix of a model on held-out JSONL data (read directly, not ingested).")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The model id (sha256:<hex>).")
     var model: String
@@ -105,12 +115,18 @@ struct EvaluateCommand: ParsableCommand {
                 Console.json(report)
                 return
             }
-            Console.line("accuracy \(percent(Int(report["accuracy_bp"]!.integerValue!))) on \(report["samples"]!.integerValue!) samples")
+            Console.line(
+                "accuracy \(percent(Int(report["accuracy_bp"]!.integerValue!))) on \(report["samples"]!.integerValue!) samples"
+            )
             let labels = report["labels"]!.arrayValue!.map { String($0.integerValue!) }
             Console.line("confusion (rows: true label, columns: predicted)")
             Console.line("      " + labels.map { $0.padding(toLength: 5, withPad: " ", startingAt: 0) }.joined())
             for (label, row) in zip(labels, report["confusion"]!.arrayValue!) {
-                Console.line(label.padding(toLength: 6, withPad: " ", startingAt: 0) + row.arrayValue!.map { String($0.integerValue!).padding(toLength: 5, withPad: " ", startingAt: 0) }.joined())
+                Console.line(
+                    label.padding(toLength: 6, withPad: " ", startingAt: 0)
+                        + row.arrayValue!.map {
+                            String($0.integerValue!).padding(toLength: 5, withPad: " ", startingAt: 0)
+                        }.joined())
             }
         }
     }
@@ -118,7 +134,8 @@ struct EvaluateCommand: ParsableCommand {
 
 /// `assent models`.
 struct ModelsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "models", abstract: "List models; --stale lists stale ones with their causes.")
+    static let configuration = CommandConfiguration(
+        commandName: "models", abstract: "List models; --stale lists stale ones with their causes.")
     @OptionGroup var global: GlobalOptions
     @Flag(help: "Only stale models.")
     var stale = false
@@ -144,11 +161,13 @@ struct ModelsCommand: ParsableCommand {
 
 /// `assent model show`.
 struct ModelCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "model", abstract: "Show one model.", subcommands: [Show.self])
+    static let configuration = CommandConfiguration(
+        commandName: "model", abstract: "Show one model.", subcommands: [Show.self])
 
     /// `assent model show`.
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "A model's folder and lineage: snapshot, policy, revocations that staled it, successor.")
+        static let configuration = CommandConfiguration(
+            abstract: "A model's folder and lineage: snapshot, policy, revocations that staled it, successor.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The model id.")
         var model: String
@@ -168,11 +187,14 @@ struct ModelCommand: ParsableCommand {
                 }
                 Console.line("model      \(record.id)")
                 Console.line("folder     \(engine.folder(of: record).path)")
-                Console.line("snapshot   \(snapshot.id): \(snapshot.count) samples, root sha256:\(Hex.encode(snapshot.root))")
+                Console.line(
+                    "snapshot   \(snapshot.id): \(snapshot.count) samples, root sha256:\(Hex.encode(snapshot.root))")
                 Console.line("policy     \(snapshot.policy.name) \(snapshot.policy.digest)")
                 Console.line("trainer    \(record.trainer), config \(record.config.digest), seed \(record.seed)")
                 Console.line("supersedes \(record.supersedes ?? "-")")
-                Console.line("status     \(record.isStale ? "stale" : "current")\(record.supersededBy.map { "; successor \($0)" } ?? "")")
+                Console.line(
+                    "status     \(record.isStale ? "stale" : "current")\(record.supersededBy.map { "; successor \($0)" } ?? "")"
+                )
                 for cause in record.staleCauses {
                     Console.line("  staled by \(String(decoding: CanonicalJSON.encode(.object(cause)), as: UTF8.self))")
                 }
@@ -199,7 +221,8 @@ struct ReproduceCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let engine = try Engine(store: try RecordStore(ledger: try global.openLedger()))
-            let ids = allStale ? try engine.models(staleOnly: true).filter { $0.supersededBy == nil }.map(\.id) : [model!]
+            let ids =
+                allStale ? try engine.models(staleOnly: true).filter { $0.supersededBy == nil }.map(\.id) : [model!]
             for id in ids { TrainCommand.report(try engine.reproduce(id), engine: engine, json: global.json) }
             if ids.isEmpty { Console.line("no stale models to reproduce") }
         }
@@ -209,7 +232,8 @@ struct ReproduceCommand: ParsableCommand {
 /// `assent sweep`.
 struct SweepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "sweep", abstract: "Mark stale the models whose consents expired or whose revocations took effect later.")
+        commandName: "sweep",
+        abstract: "Mark stale the models whose consents expired or whose revocations took effect later.")
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
@@ -218,7 +242,8 @@ struct SweepCommand: ParsableCommand {
             if global.json {
                 Console.json(JSONObject([("stale", .array(marked.map(JSONValue.string)))]))
             } else {
-                Console.line(marked.isEmpty ? "no model became stale" : marked.map { "stale: \($0)" }.joined(separator: "\n"))
+                Console.line(
+                    marked.isEmpty ? "no model became stale" : marked.map { "stale: \($0)" }.joined(separator: "\n"))
             }
         }
     }
