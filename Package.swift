@@ -27,10 +27,11 @@ let package = Package(
         .target(name: "AssentLog", dependencies: ["AssentCrypto", "AssentStorage"]),
         .target(name: "AssentRecords", dependencies: ["AssentLog", "AssentCrypto", "AssentStorage"]),
         .target(name: "AssentEngine", dependencies: ["AssentRecords", "AssentLog", "AssentCrypto", "AssentStorage"]),
+        .target(name: "AssentProofs", dependencies: ["AssentEngine", "AssentRecords", "AssentLog", "AssentCrypto"]),
         .executableTarget(
             name: "assent",
             dependencies: [
-                "AssentLog", "AssentCrypto", "AssentRecords", "AssentEngine",
+                "AssentLog", "AssentCrypto", "AssentRecords", "AssentEngine", "AssentProofs",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -42,6 +43,7 @@ let package = Package(
         .testTarget(name: "AssentLogTests", dependencies: ["AssentLog", "AssentCrypto", "AssentStorage"]),
         .testTarget(name: "AssentRecordsTests", dependencies: ["AssentRecords", "AssentLog"]),
         .testTarget(name: "AssentEngineTests", dependencies: ["AssentEngine", "AssentRecords", "AssentLog", "AssentCrypto"]),
+        .testTarget(name: "AssentProofsTests", dependencies: ["AssentProofs", "AssentEngine", "AssentRecords", "AssentLog", "AssentCrypto"]),
         .testTarget(name: "AssentCLITests", dependencies: ["assent", "AssentLog"]),
     ]
 )

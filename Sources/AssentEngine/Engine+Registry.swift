@@ -144,3 +144,15 @@ extension Engine {
         }
     }
 }
+
+extension Engine {
+    /// The log indices of the stale entries naming `model`, oldest first.
+    public func staleEntries(of model: String) throws -> [UInt64] {
+        try store.database.withStatement("SELECT seq FROM model_stale WHERE model = ? ORDER BY seq") { statement in
+            try statement.bind([.text(model)])
+            var rows: [UInt64] = []
+            while try statement.step() { rows.append(UInt64(statement.integer(0))) }
+            return rows
+        }
+    }
+}

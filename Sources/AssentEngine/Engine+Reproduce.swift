@@ -23,13 +23,15 @@ extension Engine {
         let oldMembers = try snapshots.members(previous)
         let newMembers = try snapshots.members(recut)
         let oldFiles = try ModelFolder.shardFiles(in: folder(of: old), count: previous.parameters.shards)
-        let samples = try trainingSamples(newMembers, config: old.config)
         let changed = (0..<recut.parameters.shards).filter { recut.shardRoots[$0] != previous.shardRoots[$0] }
+        let changedSet = Set(changed)
+        // Only the changed shards' members are read from the vault: the other shards' models are reused.
+        let changedMembers = newMembers.filter { changedSet.contains($0.shard) }
+        let samples = try trainingSamples(changedMembers, config: old.config)
+        var perShard = [[TrainingSample]](repeating: [], count: recut.parameters.shards)
+        for (member, sample) in zip(changedMembers, samples) { perShard[member.shard].append(sample) }
         var files = oldFiles
         var trainedSamples = 0
-        let perShard = (0..<recut.parameters.shards).map { shard in
-            samples.indices.filter { newMembers[$0].shard == shard }.map { samples[$0] }
-        }
         if let bayes = trainer as? NaiveBayesTrainer {
             for shard in changed {
                 let kept = Set(newMembers.filter { $0.shard == shard }.map(\.commitment))
@@ -49,10 +51,11 @@ extension Engine {
                 trainedSamples += perShard[shard].count
             }
         }
-        let reused = (0..<recut.parameters.shards).filter { !changed.contains($0) }
+        let reused = (0..<recut.parameters.shards).filter { !changedSet.contains($0) }
         return try finish(
-            trainer: trainer, config: old.config, seed: old.seed, snapshot: recut, shardFiles: files, samples: samples,
-            trained: changed, reused: reused, trainedSamples: trainedSamples, supersedes: old.id)
+            trainer: trainer, config: old.config, seed: old.seed, snapshot: recut, shardFiles: files, samples: [],
+            trained: changed, reused: reused, trainedSamples: trainedSamples, supersedes: old.id,
+            memberCount: newMembers.count)
     }
 
     /// Accuracy and confusion matrix of a model on held-out data read directly from a JSONL file of
@@ -67,22 +70,22 @@ extension Engine {
         }
         let classes = record.config.labels.count
         var confusion = [[Int64]](repeating: [Int64](repeating: 0, count: classes), count: classes)
-        var correct = 0
-        var total = 0
+        var samples: [TrainingSample] = []
         for (number, line) in text.split(separator: 0x0A).enumerated() where !line.isEmpty {
             let bytes = [UInt8](line)
-            let sample: TrainingSample
             do {
-                sample = try TrainingSample(commitment: SHA256.hash(bytes), content: bytes, config: record.config)
+                samples.append(
+                    try TrainingSample(commitment: SHA256.hash(bytes), content: bytes, config: record.config))
             } catch {
                 throw EngineError(.invalidInput, "\(data.lastPathComponent) line \(number + 1): \(error)")
             }
-            let scores = trainer.predict(sample, shards: files, config: record.config)
-            let predicted = scores.indices.max { scores[$0] < scores[$1] } ?? 0
+        }
+        var correct = 0
+        for (sample, predicted) in zip(samples, trainer.classify(samples, shards: files, config: record.config)) {
             confusion[sample.label][predicted] += 1
             if predicted == sample.label { correct += 1 }
-            total += 1
         }
+        let total = samples.count
         return JSONObject([
             ("model", .string(record.id)), ("samples", .integer(Int64(total))),
             ("accuracy_bp", .integer(Int64(total == 0 ? 0 : correct * 10_000 / total))),

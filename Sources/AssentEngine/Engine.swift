@@ -104,16 +104,14 @@ public final class Engine {
     /// Writes the model folder, computes its id and logs the model entry (or finds it already logged).
     func finish(
         trainer: any Trainer, config: TrainerConfig, seed: UInt64, snapshot: Snapshot, shardFiles: [[UInt8]],
-        samples: [TrainingSample], trained: [Int], reused: [Int], trainedSamples: Int, supersedes: String?
+        samples: [TrainingSample], trained: [Int], reused: [Int], trainedSamples: Int, supersedes: String?,
+        memberCount: Int? = nil
     ) throws -> TrainingResult {
         let (digest, folder) = try ModelFolder.write(
             into: store.ledger.paths.folder.appendingPathComponent("models"), trainer: trainer, config: config,
             seed: seed, shardFiles: shardFiles)
-        var correct = 0
-        for sample in samples {
-            let scores = trainer.predict(sample, shards: shardFiles, config: config)
-            if scores.indices.max(by: { scores[$0] < scores[$1] }) == sample.label { correct += 1 }
-        }
+        let predicted = trainer.classify(samples, shards: shardFiles, config: config)
+        let correct = zip(predicted, samples).filter { $0 == $1.label }.count
         let accuracy = samples.isEmpty ? 0 : correct * 10_000 / samples.count
         let relativeFolder = "models/" + folder.lastPathComponent
         var isNew = false

@@ -11,6 +11,17 @@ public protocol Trainer: Sendable {
     func train(_ samples: [TrainingSample], config: TrainerConfig, seed: UInt64) -> [UInt8]
     /// Class probabilities (or scores) for one input, from every shard's model file.
     func predict(_ sample: TrainingSample, shards: [[UInt8]], config: TrainerConfig) -> [Double]
+    /// The predicted label index of each input, decoding the shard files once.
+    func classify(_ samples: [TrainingSample], shards: [[UInt8]], config: TrainerConfig) -> [Int]
+}
+
+extension Trainer {
+    /// Index of the largest score (the first on ties).
+    static func argmax(_ scores: [Double]) -> Int {
+        var best = 0
+        for index in scores.indices where scores[index] > scores[best] { best = index }
+        return best
+    }
 }
 
 /// The built-in trainers by name.
@@ -124,17 +135,31 @@ public struct LogisticTrainer: Trainer {
 
     /// The mean of the shards' softmax probabilities, summed in shard order.
     public func predict(_ sample: TrainingSample, shards: [[UInt8]], config: TrainerConfig) -> [Double] {
+        predict(sample, weights: decode(shards, config: config), config: config)
+    }
+
+    private func decode(_ shards: [[UInt8]], config: TrainerConfig) -> [[Double]] {
+        let count = config.labels.count * (config.dimension + 1)
+        return shards.map { shard in (0..<count).map { ModelBytes.double(shard, at: $0) } }
+    }
+
+    private func predict(_ sample: TrainingSample, weights: [[Double]], config: TrainerConfig) -> [Double] {
         let classes = config.labels.count
         let width = config.dimension + 1
         let scale = 1.0 / Double(config.featureScale)
         var mean = [Double](repeating: 0, count: classes)
         var probabilities = [Double](repeating: 0, count: classes)
-        for shard in shards {
-            let weights = (0..<(classes * width)).map { ModelBytes.double(shard, at: $0) }
-            scores(sample, weights: weights, width: width, scale: scale, into: &probabilities)
+        for shard in weights {
+            scores(sample, weights: shard, width: width, scale: scale, into: &probabilities)
             for k in 0..<classes { mean[k] += probabilities[k] }
         }
-        return mean.map { $0 / Double(max(shards.count, 1)) }
+        return mean.map { $0 / Double(max(weights.count, 1)) }
+    }
+
+    /// Predicted labels, decoding the weights once.
+    public func classify(_ samples: [TrainingSample], shards: [[UInt8]], config: TrainerConfig) -> [Int] {
+        let weights = decode(shards, config: config)
+        return samples.map { Self.argmax(predict($0, weights: weights, config: config)) }
     }
 }
 
@@ -185,11 +210,25 @@ public struct NaiveBayesTrainer: Trainer {
 
     /// Log-posterior scores from the counts of all shards added together (exactly the unsharded model).
     public func predict(_ sample: TrainingSample, shards: [[UInt8]], config: TrainerConfig) -> [Double] {
-        let width = config.dimension + 1
-        var counts = [UInt64](repeating: 0, count: config.labels.count * width)
+        predict(sample, counts: total(shards, config: config), config: config)
+    }
+
+    /// Predicted labels, adding the shard counts once.
+    public func classify(_ samples: [TrainingSample], shards: [[UInt8]], config: TrainerConfig) -> [Int] {
+        let counts = total(shards, config: config)
+        return samples.map { Self.argmax(predict($0, counts: counts, config: config)) }
+    }
+
+    private func total(_ shards: [[UInt8]], config: TrainerConfig) -> [UInt64] {
+        var counts = [UInt64](repeating: 0, count: config.labels.count * (config.dimension + 1))
         for shard in shards {
             for index in counts.indices { counts[index] += ModelBytes.word(shard, at: index) }
         }
+        return counts
+    }
+
+    private func predict(_ sample: TrainingSample, counts: [UInt64], config: TrainerConfig) -> [Double] {
+        let width = config.dimension + 1
         let alpha = Double(config.smoothingMicros) / 1_000_000
         let total = (0..<config.labels.count).reduce(UInt64(0)) { $0 + counts[$1 * width] }
         return (0..<config.labels.count).map { k in

@@ -1,5 +1,5 @@
 public import Foundation
-internal import AssentCrypto
+public import AssentCrypto
 package import AssentStorage
 
 /// An Assent ledger folder: the SQLite database with the log, and the keys that sign it.
@@ -148,4 +148,17 @@ public final class Ledger {
             return result
         }
     }
+}
+
+extension Ledger {
+    /// The ECDSA P-256 signing key for model signatures and attestations (`signing-key.pem`, mode 0600).
+    public func signingKey() throws -> P256PrivateKey {
+        let text = try KeyFiles.readPrivate(paths.signingPrivateKey)
+        do { return try P256PrivateKey(pemRepresentation: text) } catch {
+            throw LedgerError(.key, "\(paths.signingPrivateKey.path): \(error)")
+        }
+    }
+
+    /// The public half, as published in `signing-key.pub.pem` and `trust.json`.
+    public func signingPublicKeyPEM() throws -> String { try KeyFiles.readText(paths.signingPublicKey) }
 }

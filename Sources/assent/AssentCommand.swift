@@ -20,7 +20,9 @@ struct AssentCommand: ParsableCommand {
             StatusCommand.self,
             TrainCommand.self, EvaluateCommand.self, ModelsCommand.self, ModelCommand.self, ReproduceCommand.self,
             SweepCommand.self,
-            LicenseCommand.self, LogCommand.self, ProofCommand.self, DemoCommand.self,
+            ProveCommand.self, VerifyCommand.self, KeysCommand.self, LicenseCommand.self, LogCommand.self,
+            ProofCommand.self,
+            DemoCommand.self,
         ]
     )
 }

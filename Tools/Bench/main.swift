@@ -144,7 +144,11 @@ let mode = CommandLine.arguments.dropFirst().first ?? "log"
 switch mode {
 case "log": try benchmarkLog()
 case "ingest": try benchmarkIngest()
+case "snapshot": try benchmarkSnapshot()
+case "reproduce": try benchmarkReproduce()
+case "determinism": try benchmarkDeterminism()
 default:
-    print("usage: assent-bench log [--entries N] [--batch B] | ingest [--samples N]")
+    print("usage: assent-bench log [--entries N] [--batch B] | ingest [--samples N] | snapshot [--samples N]")
+    print("       assent-bench reproduce [--samples N] [--epochs E] | determinism")
     exit(64)
 }

@@ -1,0 +1,197 @@
+import ArgumentParser
+import AssentEngine
+import AssentLog
+import AssentProofs
+import AssentRecords
+import Foundation
+
+/// `assent prove`: writes a model's provenance proof.
+struct ProveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prove",
+        abstract:
+            "Write a model's provenance proof: signature, SLSA provenance, snapshot statement, entries, checkpoint, status.",
+        discussion: """
+            --out-dir writes each part as its own standard file: model.sig (OpenSSF model signing; \
+            `model_signing verify key` reads it), signing-key.pub.pem, provenance.dsse.json, snapshot.dsse.json, \
+            status.dsse.json, checkpoint, log.vkey, snapshot-entry.tlog-proof, model-entry.tlog-proof, \
+            entries/<seq>.entry and .tlog-proof, and with --sample sample-proof.json. --bundle writes the same \
+            in one JSON file. Check it with: assent verify DIR --model MODELDIR --trust trust.json
+            """)
+    @OptionGroup var location: LedgerOption
+    @Argument(help: "The model id.")
+    var model: String
+    @Option(help: ArgumentHelp("Write one JSON bundle here.", valueName: "file"))
+    var bundle: String?
+    @Option(
+        name: .customLong("out-dir"), help: ArgumentHelp("Write the parts as files into this folder.", valueName: "dir")
+    )
+    var outDir: String?
+    @Option(help: "Also prove this sample's membership or absence (sha256:<hex>).")
+    var sample: String?
+    @Option(name: .customLong("valid-for"), help: "How long the status attestation is valid, in seconds.")
+    var validFor: Int64 = 7 * 24 * 3600
+
+    func validate() throws {
+        guard (bundle == nil) != (outDir == nil) else { throw ValidationError("give --bundle FILE or --out-dir DIR") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let engine = try Engine(store: try RecordStore(ledger: try location.openLedger()))
+            var builder = ProofBuilder(engine: engine)
+            builder.validity = validFor
+            let commitment = try sample.map { text -> [UInt8] in
+                guard let bytes = RevocationRegistry.parseCommitment(text) else {
+                    throw RecordsError(.invalidInput, "--sample: expected sha256:<64 hex digits>")
+                }
+                return bytes
+            }
+            let files = try builder.build(modelID: model, sample: commitment)
+            if let outDir {
+                try ProofBuilder.write(files, to: URL(fileURLWithPath: outDir))
+                Console.line("wrote \(files.count) files to \(outDir)")
+            } else if let bundle {
+                try Data(ProofBuilder.bundle(files)).write(to: URL(fileURLWithPath: bundle))
+                Console.line("wrote the proof bundle \(bundle) (\(files.count) parts)")
+            }
+        }
+    }
+}
+
+/// `assent verify`: checks a provenance proof offline, step by step.
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Verify a provenance proof offline against a model folder; exit 2 naming the failed step.",
+        discussion: "Example: assent verify proof/ --model ./model --trust trust.json --max-age 86400")
+    @Argument(help: "A proof folder (--out-dir) or bundle file (--bundle).")
+    var proof: String
+    @Option(help: ArgumentHelp("The model folder to check.", valueName: "dir"))
+    var model: String
+    @Option(help: ArgumentHelp("trust.json with the log and signing keys to pin.", valueName: "file"))
+    var trust: String?
+    @Option(
+        name: .customLong("max-age"),
+        help: "Fail if the status attestation is older than this many seconds (or 24h, 30m, 7d).")
+    var maxAge: String?
+    @Option(
+        name: .customLong("log-mirror"),
+        help: ArgumentHelp("A mirror of the log (assent log entries) to check the status against.", valueName: "file"))
+    var logMirror: String?
+    @Flag(help: "Retrain from the ledger and vault (needs --ledger) and compare bytes.")
+    var reproduce = false
+    @Option(help: ArgumentHelp("The ledger, for --reproduce.", valueName: "dir"))
+    var ledger: String?
+    @Flag(name: .customLong("allow-stale"), help: "Accept a stale model (the report still names its successor).")
+    var allowStale = false
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    static func seconds(_ text: String) throws -> Int64 {
+        let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
+        if let unit = text.last.flatMap({ units[$0] }), let number = Int64(text.dropLast()) { return number * unit }
+        guard let number = Int64(text) else {
+            throw ValidationError("--max-age takes seconds, or a number with s, m, h or d")
+        }
+        return number
+    }
+
+    func run() throws {
+        try reportingErrors {
+            var verifier = ProofVerifier()
+            verifier.allowStale = allowStale
+            verifier.maxAge = try maxAge.map(Self.seconds)
+            verifier.logMirror = logMirror.map { URL(fileURLWithPath: $0) }
+            if let trust { verifier.trust = try TrustAnchor(json: try readFile(trust, what: "trust file")) }
+            var steps: [ProofVerifier.Step] = []
+            do {
+                let files = try ProofBuilder.read(URL(fileURLWithPath: proof))
+                let report = try verifier.verify(files, model: URL(fileURLWithPath: model), steps: &steps)
+                if reproduce {
+                    guard let ledger else { throw ProofError("reproduce", "--reproduce needs --ledger DIR") }
+                    let engine = try Engine(
+                        store: try RecordStore(ledger: try Ledger(opening: URL(fileURLWithPath: ledger))))
+                    let record = try engine.model(report.modelID)
+                    guard !record.isStale else {
+                        throw ProofError(
+                            "reproduce",
+                            "refused: samples of this model were revoked or erased since it was trained"
+                                + (record.supersededBy.map { "; its successor is \($0)" }
+                                    ?? "; reproduce it with assent reproduce"))
+                    }
+                    let again = try engine.train(
+                        trainer: record.trainer, config: record.config, seed: record.seed, snapshot: record.snapshot)
+                    guard again.model.id == report.modelID else {
+                        throw ProofError("reproduce", "retraining gave \(again.model.id), not \(report.modelID)")
+                    }
+                    steps.append(
+                        ProofVerifier.Step(name: "reproduce", detail: "retrained from the ledger: the same bytes"))
+                }
+                print(steps: steps, failure: nil)
+            } catch let error as ProofError {
+                print(steps: steps, failure: error)
+                throw ExitCode(2)
+            }
+        }
+    }
+
+    private func print(steps: [ProofVerifier.Step], failure: ProofError?) {
+        if json {
+            var object = JSONObject([
+                ("valid", .bool(failure == nil)),
+                (
+                    "steps",
+                    .array(
+                        steps.map {
+                            .object(
+                                JSONObject([
+                                    ("step", .string($0.name)), ("ok", .bool(true)), ("detail", .string($0.detail)),
+                                ]))
+                        })
+                ),
+            ])
+            if let failure { object["failed_step"] = .string(failure.step); object["error"] = .string(failure.message) }
+            Console.json(object)
+            return
+        }
+        for step in steps { Console.line("ok    \(step.name): \(step.detail)") }
+        if let failure {
+            Console.line("FAIL  \(failure.step): \(failure.message)")
+            Console.error("verification failed at step \(failure.step)")
+        } else {
+            Console.line("verified")
+        }
+    }
+}
+
+/// `assent keys export`.
+struct KeysCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keys", abstract: "Publish the ledger's public keys.", subcommands: [Export.self])
+
+    /// `assent keys export`.
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write trust.json (origin, log verifier key, signing public key) for verifiers.")
+        @OptionGroup var location: LedgerOption
+        @Option(help: ArgumentHelp("Where to write it (default: stdout).", valueName: "file"))
+        var out: String?
+
+        func run() throws {
+            try reportingErrors {
+                let ledger = try location.openLedger()
+                let trust = JSONObject([
+                    ("origin", .string(ledger.origin)), ("log_key", .string(ledger.verifier.keyString)),
+                    ("signing_key", .string(try ledger.signingPublicKeyPEM())),
+                ])
+                let text = String(decoding: CanonicalJSON.encode(.object(trust)), as: UTF8.self) + "\n"
+                if let out {
+                    try Data(text.utf8).write(to: URL(fileURLWithPath: out))
+                } else {
+                    Console.raw(Array(text.utf8))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,175 @@
+import AssentCrypto
+import AssentEngine
+import AssentLog
+import AssentRecords
+import Foundation
+
+/// Writes `count` generated digit-like samples (64 integer features in 0…16, 10 labels); every sample
+/// belongs to one of `count / 10` subjects with consent, 10 samples each.
+func generateFeatureManifest(at url: URL, count: Int, consents: [String]) throws {
+    FileManager.default.createFile(atPath: url.path, contents: nil)
+    let handle = try FileHandle(forWritingTo: url)
+    defer { try? handle.close() }
+    var buffer: [UInt8] = []
+    for index in 0..<count {
+        let seed = SHA256.hash(Array("features \(index)".utf8)) + SHA256.hash(Array("more \(index)".utf8))
+        let label = index % 10
+        let features: [JSONValue] = (0..<64).map { .integer(Int64((Int(seed[$0]) + label * 7 * ($0 % 3)) % 17)) }
+        let content = CanonicalJSON.encode(
+            .object(JSONObject([("features", .array(features)), ("label", .integer(Int64(label)))])))
+        let subject = index / 10
+        let fields = JSONObject([
+            ("text", .string(String(decoding: content, as: UTF8.self))), ("license", .string("CC-BY-4.0")),
+            ("source", .string("generated")),
+            ("media_type", .string("application/json")), ("subject", .string("person-\(subject)")),
+            ("consent", .string(consents[subject])),
+        ])
+        buffer += CanonicalJSON.encode(.object(fields)) + [0x0A]
+        if buffer.count > 1 << 20 {
+            handle.write(Data(buffer))
+            buffer.removeAll(keepingCapacity: true)
+        }
+    }
+    handle.write(Data(buffer))
+}
+
+/// A ledger of `count` generated samples, each subject with consent and 10 samples.
+func makeSubjectLedger(count: Int, in scratch: URL) throws -> (Ledger, RecordStore, [String]) {
+    let ledger = try Ledger.create(at: scratch.appendingPathComponent("ledger"), origin: "bench.example/engine")
+    let store = try RecordStore(ledger: ledger)
+    let registry = ConsentRegistry(store: store)
+    var consents: [String] = []
+    let start = now()
+    try ledger.write { writer in _ = writer }
+    for subject in 0..<(count / 10) {
+        consents.append(
+            try registry.grant(
+                subject: "person-\(subject)", purposes: ["ai-training"], legalBasis: "consent", expiresAt: nil,
+                evidence: nil, id: "c-\(subject)"
+            ).id)
+    }
+    let manifest = scratch.appendingPathComponent("features.jsonl")
+    try generateFeatureManifest(at: manifest, count: count, consents: consents)
+    var options = IngestOptions()
+    options.chunkSize = 20_000
+    _ = try Ingestor(store: store).ingest(.jsonl(manifest), options: options)
+    print("  (set-up: \(count) samples, \(count / 10) consenting subjects, in \(format(now() - start)) s)")
+    return (ledger, store, consents)
+}
+
+/// Snapshot of a large ledger, revoking one subject, membership proofs.
+func benchmarkSnapshot() throws {
+    let total = option("--samples", default: 1_000_000)
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("assent-bench-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: scratch) }
+    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    print("snapshot benchmark: \(total) samples")
+    let (ledger, store, _) = try makeSubjectLedger(count: total, in: scratch)
+    let snapshots = SnapshotStore(store: store)
+    let start = now()
+    let snapshot = try snapshots.create(policy: .standard, shards: 16)
+    print(
+        "snapshot:    \(format(now() - start)) s for \(snapshot.count) members, 16 shards (includes logging and storing the member blobs)"
+    )
+    let revokeStart = now()
+    let result = try RevocationRegistry(store: store).revoke(.subject("person-4242"))
+    print(
+        "revoke:      \(format((now() - revokeStart) * 1000)) ms in process for one subject with \(result.affected.count) samples"
+    )
+    let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+        "assent")
+    if FileManager.default.fileExists(atPath: binary.path) {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["revoke", "--subject", "person-777", "--ledger", ledger.paths.folder.path]
+        process.standardOutput = FileHandle.nullDevice
+        let cliStart = now()
+        try process.run()
+        process.waitUntilExit()
+        print(
+            "revoke CLI:  \(format((now() - cliStart) * 1000)) ms end to end (process start to exit, exit \(process.terminationStatus))"
+        )
+    }
+    let members = try snapshots.members(snapshot)
+    let proveStart = now()
+    var proofs: [JSONObject] = []
+    for index in stride(from: 0, to: members.count, by: max(1, members.count / 200)).prefix(200) {
+        proofs.append(
+            try SnapshotProof.make(snapshot: snapshot, members: members, commitment: members[index].commitment))
+    }
+    let proveMillis = (now() - proveStart) / Double(proofs.count) * 1000
+    let verifyStart = now()
+    for proof in proofs { _ = try SnapshotProof.verify(proof, root: snapshot.root, size: UInt64(snapshot.count)) }
+    let verifyMicros = (now() - verifyStart) / Double(proofs.count) * 1e6
+    print(
+        "membership:  generate \(format(proveMillis)) ms (rebuilds the member tree each time), verify \(format(verifyMicros)) µs"
+    )
+    print("peak RSS:    \(format(peakRSSMiB())) MiB")
+}
+
+/// Full retraining against reproduction after revoking one subject, 16 shards.
+func benchmarkReproduce() throws {
+    let total = option("--samples", default: 100_000)
+    let epochs = option("--epochs", default: 20)
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("assent-bench-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: scratch) }
+    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    print("reproduction benchmark: \(total) samples, 16 shards, logistic, \(epochs) epochs")
+    let (_, store, _) = try makeSubjectLedger(count: total, in: scratch)
+    let engine = try Engine(store: store)
+    var config = TrainerConfig()
+    config.epochs = epochs
+    let trainStart = now()
+    let full = try engine.train(trainer: "logistic", config: config, seed: 1, shards: 16)
+    let trainSeconds = now() - trainStart
+    let subjects = SnapshotStore(store: store)
+    _ = subjects
+    let revokeStart = now()
+    let result = try RevocationRegistry(store: store).revoke(.subject("person-31")) { writer, affected, id in
+        _ = try engine.markStale(affected: affected, revocation: id, writer: writer)
+    }
+    let revokeSeconds = now() - revokeStart
+    let reproduceStart = now()
+    let reproduced = try engine.reproduce(full.model.id)
+    let reproduceSeconds = now() - reproduceStart
+    let scratchStart = now()
+    let fresh = try engine.train(trainer: "logistic", config: config, seed: 1, snapshot: reproduced.snapshot)
+    let freshSeconds = now() - scratchStart
+    print(
+        "full training:  \(format(trainSeconds)) s end to end, \(full.trainedSamples) sample-epochs/\(epochs) trained in 16 shards"
+    )
+    print(
+        "revoke:         \(format(revokeSeconds * 1000)) ms (\(result.affected.count) samples, stale marking included)")
+    print(
+        "reproduction:   \(format(reproduceSeconds)) s end to end; retrained shards \(reproduced.trainedShards) on \(reproduced.trainedSamples) samples"
+    )
+    print(
+        "training work:  \(full.trainedSamples) vs \(reproduced.trainedSamples) samples × \(epochs) epochs = \(String(format: "%.1f", Double(full.trainedSamples) / Double(max(reproduced.trainedSamples, 1))))× less"
+    )
+    print("end to end:     \(String(format: "%.1f", trainSeconds / reproduceSeconds))× faster than full training")
+    print(
+        "from scratch on the re-cut snapshot: \(format(freshSeconds)) s, same model: \(fresh.model.id == reproduced.model.id)"
+    )
+}
+
+/// Model digests of the same training, for comparing builds and thread counts.
+func benchmarkDeterminism() throws {
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("assent-bench-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: scratch) }
+    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    let (_, store, _) = try makeSubjectLedger(count: 5_000, in: scratch)
+    let engine = try Engine(store: store)
+    let snapshot = try SnapshotStore(store: store).create(policy: .standard, shards: 4)
+    for threads in [1, 2] {
+        engine.threads = threads
+        for trainer in ["logistic", "naive-bayes"] {
+            let result = try engine.train(trainer: trainer, seed: 5, snapshot: snapshot.id)
+            let shardDigests = try ModelDigest(folder: engine.folder(of: result.model)).resources.filter {
+                $0.name.hasPrefix("shard")
+            }
+            print(
+                "\(trainer) threads=\(threads): shard digests \(shardDigests.map { Hex.encode($0.digest.prefix(8)) }.joined(separator: " "))"
+            )
+        }
+    }
+}
