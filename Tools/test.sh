@@ -8,5 +8,6 @@ swift format lint -r Sources Tests Tools
 swift build --build-tests
 swift test --skip-build
 bash Tools/interop/go-interop.sh
+bash Tools/interop/proof-interop.sh
 .venv/bin/python Tools/spdx/crosscheck.py .build/debug/assent
 .venv/bin/python Tools/checks/validate_schemas.py .build/debug/assent

@@ -148,8 +148,10 @@ public final class Engine {
                     .blob(CanonicalJSON.encode(.object(config.json))), .integer(Int64(seed)), .text(relativeFolder),
                     supersedes.map(SQLValue.text) ?? .null,
                 ])
-            let current = try currentContents(of: snapshot)
-            if current.root != snapshot.root {
+            // A revocation that landed while this model trained stales it at once; when nothing was logged
+            // after the snapshot entry, nothing can have changed but the clock (the sweep covers expiry).
+            let current = writer.size > snapshot.seq + 1 ? try currentContents(of: snapshot) : nil
+            if let current, current.root != snapshot.root {
                 let changed = (0..<snapshot.parameters.shards).filter {
                     current.shardRoots[$0] != snapshot.shardRoots[$0]
                 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AssentEngine
 import AssentLog
+import AssentProofs
 import AssentRecords
 import Foundation
 
@@ -76,6 +77,13 @@ struct DemoCommand: ParsableCommand {
                 "held-out accuracy on digits-test.jsonl: \(percent(Int(evaluation["accuracy_bp"]!.integerValue!))) of \(evaluation["samples"]!.integerValue!) samples"
             )
 
+            let firstProof = folder.appendingPathComponent("proof-before-revocation")
+            try ProofBuilder.write(try ProofBuilder(engine: engine).build(modelID: trained.model.id), to: firstProof)
+            let trust = try TrustAnchor(json: [UInt8](try Data(contentsOf: ledger.paths.trust)))
+            step.detail(
+                "provenance proof in \(firstProof.lastPathComponent)/: \(try DemoData.verify(firstProof, model: engine.folder(of: trained.model), trust: trust))"
+            )
+
             let revokedSubject = DemoData.subject(1)
             var staled: [String] = []
             let revocation = try RevocationRegistry(store: store).revoke(.subject(revokedSubject), reason: "withdrawn")
@@ -116,19 +124,31 @@ struct DemoCommand: ParsableCommand {
             )
             guard identical else { throw ExitCode(1) }
 
+            let staleProof = folder.appendingPathComponent("proof-stale-model")
+            try ProofBuilder.write(try ProofBuilder(engine: engine).build(modelID: trained.model.id), to: staleProof)
+            let newProof = folder.appendingPathComponent("proof-reproduced-model")
+            try ProofBuilder.write(try ProofBuilder(engine: engine).build(modelID: reproduced.model.id), to: newProof)
+            step.say("9. Proofs after the revocation, verified offline with the published trust.json:")
+            step.detail(
+                "stale model (\(staleProof.lastPathComponent)/): \(try DemoData.verify(staleProof, model: engine.folder(of: stale), trust: trust))"
+            )
+            step.detail(
+                "reproduced model (\(newProof.lastPathComponent)/): \(try DemoData.verify(newProof, model: engine.folder(of: reproduced.model), trust: trust))"
+            )
+
             let verifyReport = try ledger.verify()
             step.say(
-                "9. assent log verify: \(verifyReport.entries) entries, \(verifyReport.checkpoints) checkpoints, chain and tree recomputed"
+                "10. assent log verify: \(verifyReport.entries) entries, \(verifyReport.checkpoints) checkpoints, chain and tree recomputed"
             )
             try ledger.checkpointWriteAheadLog()
             let tampered = try DemoData.tamperedCopy(
                 of: ledger.paths.folder, in: folder, changing: "\"source\":\"uci-digits\"")
             do {
                 _ = try Ledger(opening: tampered).verify()
-                step.say("10. ERROR: a changed log byte was not detected")
+                step.say("11. ERROR: a changed log byte was not detected")
                 throw ExitCode(1)
             } catch let error as LedgerError {
-                step.say("10. One byte changed in a copy of the ledger: verify says \"\(error.message)\"")
+                step.say("11. One byte changed in a copy of the ledger: verify says \"\(error.message)\"")
             }
             step.say("")
             step.say(

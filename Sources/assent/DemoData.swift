@@ -1,4 +1,5 @@
 import AssentLog
+import AssentProofs
 import Foundation
 
 /// The demo's dataset: the digits fixture, with synthetic writers as consenting subjects.
@@ -63,6 +64,19 @@ enum DemoData {
 }
 
 extension DemoData {
+    /// Verifies a proof folder and summarises the outcome in one line.
+    static func verify(_ proof: URL, model: URL, trust: TrustAnchor) throws -> String {
+        var verifier = ProofVerifier()
+        verifier.trust = trust
+        var steps: [ProofVerifier.Step] = []
+        do {
+            let report = try verifier.verify(try ProofBuilder.read(proof), model: model, steps: &steps)
+            return "verified (\(steps.count) steps), status \(report.status)"
+        } catch let error as ProofError {
+            return "refused at step \(error.step): \(error.message)"
+        }
+    }
+
     /// Copies the ledger folder and flips one bit of the first occurrence of `text` in its database.
     static func tamperedCopy(of ledger: URL, in folder: URL, changing text: String) throws -> URL {
         let copy = folder.appendingPathComponent("tampered-copy")

@@ -1,12 +1,48 @@
 import ArgumentParser
+import AssentCrypto
 import AssentLog
+import AssentProofs
+import Foundation
 
 /// `assent proof`: verifies proofs handed in from outside, with the same code the ledger uses.
 struct ProofCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "proof",
         abstract: "Verify inclusion and consistency proofs offline (exit 0 valid, 2 invalid).",
-        subcommands: [VerifyInclusion.self, VerifyConsistency.self])
+        subcommands: [VerifyInclusion.self, VerifyConsistency.self, VerifyModel.self])
+
+    /// `assent proof verify-model`.
+    struct VerifyModel: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "verify-model",
+            abstract:
+                "Check an OpenSSF model-signing signature (key-based, files/sha256) as model_signing verify key does.",
+            discussion: "Example: assent proof verify-model --model ./model --key signing-key.pub.pem model.sig")
+        @Option(help: ArgumentHelp("The model folder.", valueName: "dir"))
+        var model: String
+        @Option(help: ArgumentHelp("The ECDSA P-256 public key, PEM.", valueName: "file"))
+        var key: String
+        @Argument(help: "The signature bundle (model.sig).")
+        var signature: String
+
+        func run() throws {
+            try reportingErrors {
+                let publicKey: P256PublicKey
+                do {
+                    publicKey = try P256PublicKey(pemRepresentation: try readTextFile(key, what: "public key"))
+                } catch let error as CryptoError {
+                    throw LedgerError(.key, "\(key): \(error)")
+                }
+                do {
+                    let verified = try ModelSignature.verify(
+                        bundle: try readFile(signature, what: "signature"), folder: URL(fileURLWithPath: model),
+                        key: publicKey)
+                    for warning in verified.warnings { Console.note("warning: \(warning)") }
+                    Console.line("valid: \(verified.modelID)")
+                } catch let error as ProofError { throw VerificationFailure(message: error.message) }
+            }
+        }
+    }
 
     /// `assent proof verify-inclusion`.
     struct VerifyInclusion: ParsableCommand {

@@ -110,7 +110,7 @@ func benchmarkSnapshot() throws {
 /// Full retraining against reproduction after revoking one subject, 16 shards.
 func benchmarkReproduce() throws {
     let total = option("--samples", default: 100_000)
-    let epochs = option("--epochs", default: 20)
+    let epochs = option("--epochs", default: 60)
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("assent-bench-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: scratch) }
     try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
