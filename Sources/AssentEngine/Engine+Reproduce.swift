@@ -17,9 +17,17 @@ extension Engine {
         if let successor = old.supersededBy {
             throw EngineError(.refused, "model \(old.id) was already reproduced as \(successor)")
         }
-        let trainer = try Trainers.named(old.trainer)
         let previous = try snapshots.load(old.snapshot)
         let recut = try store.ledger.write { writer in try snapshots.recut(previous, writer: writer) }
+        if old.trainer == "exec" {
+            // An external trainer's shards cannot be reused: it is retrained on the whole re-cut snapshot,
+            // and its bytes are claimed reproducible only if a determinism check passes again.
+            return try trainExternal(
+                command: try externalCommand(of: old), seed: old.seed, snapshot: recut.id,
+                checkDeterminism: old.isDeterministic,
+                supersedes: old.id)
+        }
+        let trainer = try Trainers.named(old.trainer)
         let oldMembers = try snapshots.members(previous)
         let newMembers = try snapshots.members(recut)
         let oldFiles = try ModelFolder.shardFiles(in: folder(of: old), count: previous.parameters.shards)

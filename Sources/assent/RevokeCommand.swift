@@ -78,7 +78,8 @@ struct RevokeCommand: ParsableCommand {
                 writer, affected, id in
                 staled = try engine.markStale(affected: affected, revocation: id, writer: writer)
             }
-            let reproduced = reproduce ? try staled.map { try engine.reproduce($0) } : []
+            let reproducible = try staled.filter { try engine.model($0).supersededBy == nil }
+            let reproduced = reproduce ? try reproducible.map { try engine.reproduce($0) } : []
             if global.json {
                 Console.json(
                     JSONObject([

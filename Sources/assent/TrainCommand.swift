@@ -22,8 +22,17 @@ struct TrainCommand: ParsableCommand {
             Example: assent train --trainer logistic --shards 4 --seed 7
             """)
     @OptionGroup var global: GlobalOptions
-    @Option(help: "logistic or naive-bayes.")
+    @Option(help: "logistic, naive-bayes, or exec (an external command, with --exec).")
     var trainer: String
+    @Option(
+        help: ArgumentHelp(
+            "With --trainer exec: the command (run by /bin/sh with ASSENT_INPUT, ASSENT_OUTPUT, ASSENT_SEED, ASSENT_THREADS).",
+            valueName: "command"))
+    var exec: String?
+    @Flag(
+        name: .customLong("check-determinism"),
+        help: "With --trainer exec: run twice in fresh folders and record whether the bytes matched.")
+    var checkDeterminism = false
     @Option(help: ArgumentHelp("A trainer config (JSON).", valueName: "file"))
     var config: String?
     @Option(help: "Shard count K for a fresh snapshot (must equal the snapshot's with --snapshot).")
@@ -39,6 +48,12 @@ struct TrainCommand: ParsableCommand {
 
     func validate() throws {
         if policy != nil && snapshot != nil { throw ValidationError("give --policy or --snapshot, not both") }
+        if (trainer == "exec") != (exec != nil) {
+            throw ValidationError("--exec COMMAND goes with --trainer exec, and only with it")
+        }
+        if checkDeterminism && trainer != "exec" {
+            throw ValidationError("--check-determinism is for --trainer exec (built-in trainers are deterministic)")
+        }
         if let shards, !(1...256).contains(shards) { throw ValidationError("--shards must be between 1 and 256") }
     }
 
@@ -46,12 +61,28 @@ struct TrainCommand: ParsableCommand {
         try reportingErrors {
             let engine = try Engine(store: try RecordStore(ledger: try global.openLedger()))
             if let threads { engine.threads = threads }
-            let config =
-                try self.config.map { try TrainerConfig(json: try readFile($0, what: "config file")) }
-                ?? TrainerConfig()
-            let result = try engine.train(
-                trainer: trainer, config: config, seed: seed, shards: shards,
-                policy: try SnapshotCommand.policy(policy), snapshot: snapshot)
+            let result: TrainingResult
+            if let exec {
+                result = try engine.trainExternal(
+                    command: exec, seed: seed, shards: shards, policy: try SnapshotCommand.policy(policy),
+                    snapshot: snapshot,
+                    checkDeterminism: checkDeterminism)
+                let claim =
+                    result.model.isDeterministic
+                    ? "determinism check passed: two runs gave the same bytes"
+                    : checkDeterminism
+                        ? "determinism check FAILED: the runs differed; logged without a reproducibility claim"
+                        : "no determinism check: logged without a reproducibility claim"
+                Console.note(claim)
+            } else {
+                let config =
+                    try self.config.map { try TrainerConfig(json: try readFile($0, what: "config file")) }
+                    ?? TrainerConfig()
+                result = try engine.train(
+                    trainer: trainer, config: config, seed: seed, shards: shards,
+                    policy: try SnapshotCommand.policy(policy),
+                    snapshot: snapshot)
+            }
             TrainCommand.report(result, engine: engine, json: global.json)
             try sweepAfterWrite(engine)
         }
@@ -72,7 +103,7 @@ struct TrainCommand: ParsableCommand {
         }
         Console.line("\(result.isNew ? "model" : "already logged:") \(result.model.id)")
         Console.line(
-            "  snapshot \(result.snapshot); trainer \(result.model.trainer), seed \(result.model.seed); training accuracy \(percent(result.trainAccuracyBasisPoints))"
+            "  snapshot \(result.snapshot); trainer \(result.model.trainer), seed \(result.model.seed); training accuracy \(result.model.trainer == "exec" || result.model.supersedes != nil ? "n/a" : percent(result.trainAccuracyBasisPoints))"
         )
         Console.line(
             "  shards trained: \(result.trainedShards.count) \(result.trainedShards), reused: \(result.reusedShards.count); samples trained on: \(result.trainedSamples)"
