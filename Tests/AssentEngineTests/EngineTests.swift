@@ -207,3 +207,27 @@ struct EngineFixture {
         #expect(PortableMath.exp(0) == 1 && PortableMath.log(1) == 0)
     }
 }
+
+@Suite struct ExternalTrainerTests {
+    @Test func theCommandSeesOnlyTheSnapshotAndItsOutputIsLogged() throws {
+        let fixture = try EngineFixture(count: 30, subjects: 3)
+        defer { fixture.cleanUp() }
+        try RevocationRegistry(store: fixture.store).revoke(.subject("w1"))
+        let command =
+            #"ls "$ASSENT_INPUT/samples" | sort > "$ASSENT_OUTPUT/listing.txt" && cp "$ASSENT_INPUT/manifest.json" "$ASSENT_OUTPUT/" && echo "$ASSENT_SEED" > "$ASSENT_OUTPUT/seed""#
+        let result = try fixture.engine.trainExternal(command: command, seed: 11, checkDeterminism: true)
+        #expect(result.model.isDeterministic && result.model.trainer == "exec")
+        let folder = fixture.engine.folder(of: result.model)
+        let listing = try String(contentsOf: folder.appendingPathComponent("listing.txt"), encoding: .utf8).split(
+            separator: "\n")
+        let snapshot = try SnapshotStore(store: fixture.store).load(result.snapshot)
+        #expect(
+            listing.count == snapshot.count && snapshot.count == 25, "only consented members: 30 minus writer 1's 5")
+        #expect(try String(contentsOf: folder.appendingPathComponent("seed"), encoding: .utf8) == "11\n")
+        #expect(throws: EngineError(.trainerFailed, "")) { try fixture.engine.trainExternal(command: "exit 3") }
+        #expect(throws: EngineError(.trainerFailed, "")) { try fixture.engine.trainExternal(command: "true") }
+        let random = try fixture.engine.trainExternal(
+            command: #"head -c 16 /dev/urandom > "$ASSENT_OUTPUT/weights""#, checkDeterminism: true)
+        #expect(!random.model.isDeterministic, "differing runs are logged without the claim")
+    }
+}

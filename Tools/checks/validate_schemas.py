@@ -22,7 +22,8 @@ schemas = {path.name.removesuffix(".schema.json"): Draft202012Validator(json.loa
 for validator in schemas.values():
     Draft202012Validator.check_schema(validator.schema)
 by_type = {"sample": "entry-sample", "sample.source": "entry-sample-source", "consent.grant": "entry-consent-grant",
-           "consent.renew": "entry-consent-renew"}
+           "consent.renew": "entry-consent-renew", "revocation": "entry-revocation", "snapshot": "entry-snapshot",
+           "model": "entry-model", "stale": "entry-stale", "erasure": "entry-erasure"}
 passed = failed = 0
 
 
@@ -53,8 +54,11 @@ with tempfile.TemporaryDirectory() as work:
     ]) + "\n")
     run("ingest", str(extra), "--ledger", ledger)
     consents = json.loads(run("consent", "list", "--json", "--ledger", ledger))["consents"]
-    run("consent", "renew", consents[0]["consent"], "--expires", "2031-01-01T00:00:00Z", "--ledger", ledger)
+    run("consent", "renew", consents[1]["consent"], "--expires", "2031-01-01T00:00:00Z", "--ledger", ledger)
     run("log", "append", "--type", "note", "--json", '{"text":"checked"}', "--ledger", ledger)
+    run("erase", "--subject", "writer-01@digits.example", "--ledger", ledger)
+    for policy in sorted((ROOT / "Schemas").glob("policy-*.json")):
+        check("policy", json.loads(policy.read_text()), policy.name)
     types = set()
     for number, line in enumerate(run("log", "entries", "--ledger", ledger).splitlines()):
         entry = json.loads(line)
@@ -67,7 +71,7 @@ with tempfile.TemporaryDirectory() as work:
     for number, line in enumerate((work / "demo" / "digits-train.manifest.jsonl").read_text().splitlines()):
         check("manifest-line", json.loads(line), f"manifest line {number + 1}")
     check("manifest-line", json.loads(extra.read_text().splitlines()[1]), "extra manifest line 2")
-    receipt = json.loads(run("consent", "receipt", "writer-01@digits.example", "--ledger", ledger))
+    receipt = json.loads(run("consent", "receipt", "writer-02@digits.example", "--ledger", ledger))
     check("consent-receipt", receipt, "receipt")
 
 print(f"schemas: {passed} passed, {failed} failed")
