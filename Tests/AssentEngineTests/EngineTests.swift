@@ -231,3 +231,23 @@ struct EngineFixture {
         #expect(!random.model.isDeterministic, "differing runs are logged without the claim")
     }
 }
+
+// The digests below were printed by the release build (`assent-bench determinism`); this test runs in
+// the debug build, so it checks that debug and release training give the same bytes.
+@Suite struct GoldenModelTests {
+    @Test func debugBuildsTrainTheSameBytesAsReleaseBuilds() throws {
+        let text = try String(
+            contentsOf: EngineFixture.root.appendingPathComponent("Tools/datasets/digits/digits-train.jsonl"),
+            encoding: .utf8)
+        let config = TrainerConfig()
+        let samples = try text.split(separator: "\n").prefix(500).map { line in
+            try TrainingSample(commitment: SHA256.hash(Array(line.utf8)), content: Array(line.utf8), config: config)
+        }
+        #expect(
+            Hex.encode(SHA256.hash(LogisticTrainer().train(samples, config: config, seed: 5)))
+                == "7fe0034e351b724b7f46883abd83bf0f2ffb8a4127099a0d508e37322d4b7636")
+        #expect(
+            Hex.encode(SHA256.hash(NaiveBayesTrainer().train(samples, config: config, seed: 5)))
+                == "994c1260abbaad2eae6ae876b4ab30ceca8c742b87801e2966ba9058d41dc505")
+    }
+}

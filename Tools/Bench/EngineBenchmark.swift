@@ -154,6 +154,9 @@ func benchmarkReproduce() throws {
 
 /// Model digests of the same training, for comparing builds and thread counts.
 func benchmarkDeterminism() throws {
+    for (trainer, digest) in try goldenDigests().sorted(by: { $0.key < $1.key }) {
+        print("golden \(trainer) (first 500 digits, seed 5, default config): sha256 \(digest)")
+    }
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("assent-bench-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: scratch) }
     try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
@@ -172,4 +175,22 @@ func benchmarkDeterminism() throws {
             )
         }
     }
+}
+
+/// Digests of training on a fixed input (the first 500 digits samples, commitments = SHA-256 of each
+/// line), to compare builds: the debug-build test `GoldenModelTests` expects these exact values.
+func goldenDigests() throws -> [String: String] {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    let text = try String(
+        contentsOf: root.appendingPathComponent("Tools/datasets/digits/digits-train.jsonl"), encoding: .utf8)
+    let config = TrainerConfig()
+    let samples = try text.split(separator: "\n").prefix(500).map { line in
+        try TrainingSample(commitment: SHA256.hash(Array(line.utf8)), content: Array(line.utf8), config: config)
+    }
+    var result: [String: String] = [:]
+    for trainer in [LogisticTrainer() as any Trainer, NaiveBayesTrainer()] {
+        result[trainer.name] = Hex.encode(SHA256.hash(trainer.train(samples, config: config, seed: 5)))
+    }
+    return result
 }
