@@ -10,7 +10,7 @@ public struct IngestOptions: Sendable {
     /// Refuse `path` values that resolve outside the manifest's folder.
     public var confine = false
     /// Samples per write transaction; other writers wait at most one chunk.
-    public var chunkSize = 5_000
+    public var chunkSize = 10_000
     /// Content larger than this is kept in a content-addressed file beside the database.
     public var inlineLimit = 1 << 20
 

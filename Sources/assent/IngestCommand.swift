@@ -53,7 +53,7 @@ struct IngestCommand: ParsableCommand {
     @Flag(help: "Refuse paths that resolve outside the manifest's folder.")
     var confine = false
     @Option(name: .customLong("chunk-size"), help: "Samples per write transaction.")
-    var chunkSize = 5_000
+    var chunkSize = 10_000
 
     func validate() throws {
         guard (manifest == nil) != (folder == nil) else {
