@@ -36,7 +36,7 @@ let package = Package(
             ]
         ),
         .executableTarget(
-            name: "assent-bench", dependencies: ["AssentLog", "AssentStorage", "AssentCrypto", "AssentRecords", "AssentEngine"],
+            name: "assent-bench", dependencies: ["AssentLog", "AssentStorage", "AssentCrypto", "AssentRecords", "AssentEngine", "AssentProofs"],
             path: "Tools/Bench"),
         .testTarget(name: "AssentCryptoTests", dependencies: ["AssentCrypto"]),
         .testTarget(name: "AssentStorageTests", dependencies: ["AssentStorage"]),

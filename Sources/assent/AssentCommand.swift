@@ -7,11 +7,16 @@ struct AssentCommand: ParsableCommand {
         commandName: "assent",
         abstract: "Record licence and consent for training data in a verifiable, append-only ledger.",
         discussion: """
-            The ledger is an RFC 6962 Merkle log in SQLite, committed to by signed C2SP checkpoints. \
-            Every command takes --ledger DIR (default: $ASSENT_LEDGER, else ./.assent).
+            Licence and consent for every sample live in an append-only RFC 6962 Merkle log in SQLite, \
+            committed to by signed C2SP checkpoints; content and identities live in an erasable vault \
+            beside it. Every command takes --ledger DIR (default: $ASSENT_LEDGER, else ./.assent).
 
-            Start with:  assent init   then   assent log append --type note --json '{"text":"hello"}'
-            Audit with:  assent log verify, assent log checkpoint, assent log prove N
+            Ingest:   assent init; assent consent grant --subject ID --purpose ai-training; assent ingest data.jsonl
+            Train:    assent train --trainer logistic --shards 4
+            Revoke:   assent revoke --subject ID --reproduce   (dependent models turn stale at once)
+            Verify:   assent prove MODEL --out-dir proof/; assent verify proof/ --model DIR --trust trust.json
+            Audit:    assent log verify; assent log checkpoint; assent log prove N
+            Try it:   assent demo
             """,
         version: "0.1.0",
         subcommands: [
