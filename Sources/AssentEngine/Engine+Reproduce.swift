@@ -28,11 +28,11 @@ extension Engine {
                 supersedes: old.id)
         }
         let trainer = try Trainers.named(old.trainer)
-        let oldMembers = try snapshots.members(previous)
-        let newMembers = try snapshots.members(recut)
         let oldFiles = try ModelFolder.shardFiles(in: folder(of: old), count: previous.parameters.shards)
         let changed = (0..<recut.parameters.shards).filter { recut.shardRoots[$0] != previous.shardRoots[$0] }
         let changedSet = Set(changed)
+        let oldMembers = try snapshots.members(previous, shards: changedSet)
+        let newMembers = try snapshots.members(recut, shards: changedSet)
         // Only the changed shards' members are read from the vault: the other shards' models are reused.
         let changedMembers = newMembers.filter { changedSet.contains($0.shard) }
         let samples = try trainingSamples(changedMembers, config: old.config)
@@ -63,7 +63,7 @@ extension Engine {
         return try finish(
             trainer: trainer, config: old.config, seed: old.seed, snapshot: recut, shardFiles: files, samples: [],
             trained: changed, reused: reused, trainedSamples: trainedSamples, supersedes: old.id,
-            memberCount: newMembers.count)
+            memberCount: recut.count)
     }
 
     /// Accuracy and confusion matrix of a model on held-out data read directly from a JSONL file of

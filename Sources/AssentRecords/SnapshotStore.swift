@@ -149,8 +149,8 @@ public struct SnapshotStore {
             shardRoots: shardRoots, shardCounts: shardCounts)
     }
 
-    /// The members of a snapshot, in leaf (commitment) order.
-    public func members(_ snapshot: Snapshot) throws -> [SnapshotMember] {
+    /// The members of a snapshot, in leaf (commitment) order; with `shards`, only those shards' members.
+    public func members(_ snapshot: Snapshot, shards: Set<Int>? = nil) throws -> [SnapshotMember] {
         let pairsBytes = try store.database.withStatement("SELECT pairs FROM snapshots WHERE seq = ?") {
             statement -> [UInt8] in
             try statement.bind([.integer(Int64(snapshot.seq))])
@@ -168,6 +168,7 @@ public struct SnapshotStore {
             try statement.bind([.integer(Int64(snapshot.seq))])
             while try statement.step() {
                 let shard = Int(statement.integer(0))
+                if let shards, !shards.contains(shard) { continue }
                 statement.withBlob(1) { blob in
                     var offset = 0
                     while offset + 36 <= blob.count {
@@ -183,7 +184,9 @@ public struct SnapshotStore {
                 }
             }
         }
-        members.sort { $0.commitment.lexicographicallyPrecedes($1.commitment) }
+        if snapshot.parameters.shards > 1 && shards?.count != 1 {
+            members.sort { $0.commitment.lexicographicallyPrecedes($1.commitment) }
+        }
         return members
     }
 

@@ -54,7 +54,9 @@ func makeSubjectLedger(count: Int, in scratch: URL) throws -> (Ledger, RecordSto
     var options = IngestOptions()
     options.chunkSize = 20_000
     _ = try Ingestor(store: store).ingest(.jsonl(manifest), options: options)
-    print("  (set-up: \(count) samples, \(consents.count) consenting subjects with 10 samples each, in \(format(now() - start)) s)")
+    print(
+        "  (set-up: \(count) samples, \(consents.count) consenting subjects with 10 samples each, in \(format(now() - start)) s)"
+    )
     return (ledger, store, consents)
 }
 

@@ -30,7 +30,9 @@ func benchmarkVerify() throws {
     start = now()
     for _ in 0..<rounds { _ = try ModelDigest(folder: folder) }
     let hashMillis = (now() - start) / Double(rounds) * 1000
-    print("verify:      \(format(verifyMillis)) ms per proof in process, of which model hashing \(format(hashMillis)) ms; without hashing \(format(verifyMillis - hashMillis)) ms")
+    print(
+        "verify:      \(format(verifyMillis)) ms per proof in process, of which model hashing \(format(hashMillis)) ms; without hashing \(format(verifyMillis - hashMillis)) ms"
+    )
 
     let big = scratch.appendingPathComponent("big-model")
     try FileManager.default.createDirectory(at: big, withIntermediateDirectories: true)
@@ -53,5 +55,7 @@ func benchmarkVerify() throws {
     try process.run()
     process.waitUntilExit()
     let openssl = now() - start
-    print("hashing:     \(format(1024 / ours)) MiB/s (ModelDigest) vs \(format(1024 / openssl)) MiB/s (openssl dgst -sha256) over 1 GiB in 8 files; ratio \(String(format: "%.2f", openssl / ours))")
+    print(
+        "hashing:     \(format(1024 / ours)) MiB/s (ModelDigest) vs \(format(1024 / openssl)) MiB/s (openssl dgst -sha256) over 1 GiB in 8 files; ratio \(String(format: "%.2f", openssl / ours))"
+    )
 }
