@@ -11,3 +11,4 @@ bash Tools/interop/go-interop.sh
 bash Tools/interop/proof-interop.sh
 .venv/bin/python Tools/spdx/crosscheck.py .build/debug/assent
 .venv/bin/python Tools/checks/validate_schemas.py .build/debug/assent
+.venv/bin/python Tools/guarantees/concurrency.py .build/debug/assent --writers 3 --samples 1000
