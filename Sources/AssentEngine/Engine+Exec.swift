@@ -108,7 +108,7 @@ extension Engine {
         for member in members {
             let name = Hex.encode(member.commitment)
             let content = try store.database.withStatement(
-                "SELECT content, file FROM vault_content WHERE commitment = ?"
+                "SELECT v.content, v.file FROM vault_content v JOIN samples s ON s.seq = v.sample WHERE s.commitment = ?"
             ) { statement -> [UInt8]? in
                 try statement.bind([.blob(member.commitment)])
                 guard try statement.step() else { return nil }

@@ -15,7 +15,7 @@ extension ConsentRegistry {
         let samples = try store.database.withStatement(
             """
             SELECT s.commitment, s.seq, s.consent, v.nonce FROM samples s
-            LEFT JOIN vault_content v ON v.commitment = s.commitment WHERE s.subject = ? ORDER BY s.seq
+            LEFT JOIN vault_content v ON v.sample = s.seq WHERE s.subject = ? ORDER BY s.seq
             """
         ) { statement -> [JSONValue] in
             try statement.bind([.text(pseudonym)])

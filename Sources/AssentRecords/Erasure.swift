@@ -41,18 +41,19 @@ public struct EraseRegistry {
             }
             var erased: [[UInt8]] = []
             for commitment in samples {
-                let row = try connection.withStatement("SELECT digest, file FROM vault_content WHERE commitment = ?") {
-                    statement -> ([UInt8], String?)? in
+                let row = try connection.withStatement(
+                    "SELECT v.digest, v.file, v.sample FROM vault_content v JOIN samples s ON s.seq = v.sample WHERE s.commitment = ?"
+                ) { statement -> ([UInt8], String?, Int64)? in
                     try statement.bind([.blob(commitment)])
                     guard try statement.step() else { return nil }
-                    return (statement.blob(0), statement.isNull(1) ? nil : statement.text(1))
+                    return (statement.blob(0), statement.isNull(1) ? nil : statement.text(1), statement.integer(2))
                 }
-                guard let (digest, file) = row else { continue }
+                guard let (digest, file, sampleSeq) = row else { continue }
                 try connection.run(
                     "INSERT OR IGNORE INTO vault_tombstones (keyed_digest, seq) VALUES (?, ?)",
                     [.blob(HMACSHA256.authenticationCode(for: digest, key: key)), .integer(Int64(writer.size))])
-                try connection.run("DELETE FROM vault_content WHERE commitment = ?", [.blob(commitment)])
-                try connection.run("DELETE FROM vault_sources WHERE commitment = ?", [.blob(commitment)])
+                try connection.run("DELETE FROM vault_content WHERE sample = ?", [.integer(sampleSeq)])
+                try connection.run("DELETE FROM vault_sources WHERE sample = ?", [.integer(sampleSeq)])
                 if let file {
                     try? FileManager.default.removeItem(at: store.ledger.paths.folder.appendingPathComponent(file))
                 }

@@ -173,7 +173,7 @@ public final class Ingestor {
                 "line \(sample.line): the same content is already sample sha256:\(Hex.encode(existing.commitment)) (entry \(existing.seq)) with a different subject or consent"
             )
         }
-        guard let recorded = try store.sourceMetadata(commitment: existing.commitment, source: sample.source) else {
+        guard let recorded = try store.sourceMetadata(sample: existing.seq, source: sample.source) else {
             return
         }
         guard recorded.metadata == sample.metadataDigest else {

@@ -3,18 +3,19 @@ internal import AssentStorage
 /// The records layer's tables, in the ledger's own database so one transaction covers log and vault.
 ///
 /// Index tables (`samples`, `sample_sources`, `consents`) are derived from the log and answer lookups
-/// without scanning it. Vault tables (`vault_*`) hold what must never reach the log and can be erased:
+/// without scanning it. Rows are keyed by the sample entry's log index, so new samples append at the
+/// end of every table; only the commitment and the content digest are random-keyed indexes. Vault tables (`vault_*`) hold what must never reach the log and can be erased:
 /// content, nonces, plain digests, attribution text, real subject ids, source URLs, consent evidence.
 enum RecordSchema {
     static let statements = """
         CREATE TABLE IF NOT EXISTS samples (
-            commitment BLOB PRIMARY KEY, seq INTEGER NOT NULL, subject TEXT, consent TEXT,
-            media_type TEXT NOT NULL, size INTEGER NOT NULL) WITHOUT ROWID;
+            seq INTEGER PRIMARY KEY, commitment BLOB NOT NULL UNIQUE, subject TEXT, consent TEXT,
+            media_type TEXT NOT NULL, size INTEGER NOT NULL) STRICT;
         CREATE INDEX IF NOT EXISTS samples_by_subject ON samples (subject) WHERE subject IS NOT NULL;
         CREATE INDEX IF NOT EXISTS samples_by_consent ON samples (consent) WHERE consent IS NOT NULL;
         CREATE TABLE IF NOT EXISTS sample_sources (
-            commitment BLOB NOT NULL, source TEXT NOT NULL, seq INTEGER NOT NULL, metadata BLOB NOT NULL,
-            license TEXT NOT NULL, opt_out TEXT NOT NULL, PRIMARY KEY (commitment, source)) WITHOUT ROWID;
+            sample INTEGER NOT NULL, source TEXT NOT NULL, seq INTEGER NOT NULL, metadata BLOB NOT NULL,
+            license TEXT NOT NULL, opt_out TEXT NOT NULL, PRIMARY KEY (sample, source)) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS sample_sources_by_source ON sample_sources (source);
         CREATE TABLE IF NOT EXISTS consents (
             consent TEXT PRIMARY KEY, subject TEXT NOT NULL, seq INTEGER NOT NULL, purposes TEXT NOT NULL,
@@ -23,12 +24,10 @@ enum RecordSchema {
         CREATE TABLE IF NOT EXISTS consent_renewals (
             seq INTEGER PRIMARY KEY, consent TEXT NOT NULL, renewed_at TEXT NOT NULL, expires_at TEXT) STRICT;
         CREATE TABLE IF NOT EXISTS vault_content (
-            digest BLOB PRIMARY KEY, commitment BLOB NOT NULL, nonce BLOB NOT NULL, content BLOB, file TEXT)
-            WITHOUT ROWID;
-        CREATE INDEX IF NOT EXISTS vault_content_by_commitment ON vault_content (commitment);
+            sample INTEGER PRIMARY KEY, digest BLOB NOT NULL UNIQUE, nonce BLOB NOT NULL, content BLOB, file TEXT) STRICT;
         CREATE TABLE IF NOT EXISTS vault_sources (
-            commitment BLOB NOT NULL, source TEXT NOT NULL, attribution TEXT, source_uri TEXT,
-            PRIMARY KEY (commitment, source)) WITHOUT ROWID;
+            sample INTEGER NOT NULL, source TEXT NOT NULL, attribution TEXT, source_uri TEXT,
+            PRIMARY KEY (sample, source)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS vault_subjects (pseudonym TEXT PRIMARY KEY, subject TEXT NOT NULL UNIQUE) STRICT;
         CREATE TABLE IF NOT EXISTS revocations (
             seq INTEGER PRIMARY KEY, revocation TEXT NOT NULL, kind TEXT NOT NULL, target TEXT NOT NULL,

@@ -20,7 +20,7 @@ extension RecordStore {
     /// The sample with this plain content digest, if the vault holds one.
     func existingSample(digest: [UInt8]) throws -> ExistingSample? {
         try database.withStatement(
-            "SELECT s.commitment, s.seq, s.subject, s.consent FROM vault_content v JOIN samples s ON s.commitment = v.commitment WHERE v.digest = ?"
+            "SELECT s.commitment, s.seq, s.subject, s.consent FROM vault_content v JOIN samples s ON s.seq = v.sample WHERE v.digest = ?"
         ) { statement in
             try statement.bind([.blob(digest)])
             guard try statement.step() else { return nil }
@@ -31,11 +31,11 @@ extension RecordStore {
         }
     }
 
-    /// The metadata digest and entry recorded for (sample, source), if any.
-    func sourceMetadata(commitment: [UInt8], source: String) throws -> (metadata: [UInt8], seq: UInt64)? {
-        try database.withStatement("SELECT metadata, seq FROM sample_sources WHERE commitment = ? AND source = ?") {
+    /// The metadata digest and entry recorded for (sample entry, source), if any.
+    func sourceMetadata(sample: UInt64, source: String) throws -> (metadata: [UInt8], seq: UInt64)? {
+        try database.withStatement("SELECT metadata, seq FROM sample_sources WHERE sample = ? AND source = ?") {
             statement in
-            try statement.bind([.blob(commitment), .text(source)])
+            try statement.bind([.integer(Int64(sample)), .text(source)])
             guard try statement.step() else { return nil }
             return (statement.blob(0), UInt64(statement.integer(1)))
         }
@@ -85,7 +85,7 @@ extension RecordStore {
                     .conflict,
                     "line \(sample.line): the same content is already a sample with a different subject or consent")
             }
-            if let recorded = try sourceMetadata(commitment: existing.commitment, source: sample.source) {
+            if let recorded = try sourceMetadata(sample: existing.seq, source: sample.source) {
                 guard recorded.metadata == sample.metadataDigest else {
                     throw RecordsError(
                         .conflict,
@@ -96,7 +96,7 @@ extension RecordStore {
             }
             fields["commitment"] = .string("sha256:" + Hex.encode(existing.commitment))
             let entry = try writer.append(type: "sample.source", fields: fields)
-            try insertSource(sample, commitment: existing.commitment, seq: entry.seq, connection: connection)
+            try insertSource(sample, sampleSeq: existing.seq, seq: entry.seq, connection: connection)
             return .addedSource
         }
         let content = try sample.contentBytes()
@@ -110,9 +110,9 @@ extension RecordStore {
         fields["consent"] = sample.consent.map(JSONValue.string) ?? .null
         let entry = try writer.append(type: "sample", fields: fields)
         try connection.run(
-            "INSERT INTO vault_content (digest, commitment, nonce, content, file) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO vault_content (sample, digest, nonce, content, file) VALUES (?, ?, ?, ?, ?)",
             [
-                .blob(sample.digest), .blob(commitment), .blob(nonce), file == nil ? .blob(content) : .null,
+                .integer(Int64(entry.seq)), .blob(sample.digest), .blob(nonce), file == nil ? .blob(content) : .null,
                 file.map(SQLValue.text) ?? .null,
             ])
         try connection.run(
@@ -121,22 +121,21 @@ extension RecordStore {
                 .blob(commitment), .integer(Int64(entry.seq)), subject.map(SQLValue.text) ?? .null,
                 sample.consent.map(SQLValue.text) ?? .null, .text(sample.mediaType), .integer(Int64(content.count)),
             ])
-        try insertSource(sample, commitment: commitment, seq: entry.seq, connection: connection)
+        try insertSource(sample, sampleSeq: entry.seq, seq: entry.seq, connection: connection)
         return .added
     }
 
-    private func insertSource(_ sample: ValidatedSample, commitment: [UInt8], seq: UInt64, connection: Database) throws
-    {
+    private func insertSource(_ sample: ValidatedSample, sampleSeq: UInt64, seq: UInt64, connection: Database) throws {
         try connection.run(
-            "INSERT INTO sample_sources (commitment, source, seq, metadata, license, opt_out) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO sample_sources (sample, source, seq, metadata, license, opt_out) VALUES (?, ?, ?, ?, ?, ?)",
             [
-                .blob(commitment), .text(sample.source), .integer(Int64(seq)), .blob(sample.metadataDigest),
+                .integer(Int64(sampleSeq)), .text(sample.source), .integer(Int64(seq)), .blob(sample.metadataDigest),
                 .text(sample.licenseConcluded), .text(sample.optOut["status"]?.stringValue ?? "unknown"),
             ])
         try connection.run(
-            "INSERT INTO vault_sources (commitment, source, attribution, source_uri) VALUES (?, ?, ?, ?)",
+            "INSERT INTO vault_sources (sample, source, attribution, source_uri) VALUES (?, ?, ?, ?)",
             [
-                .blob(commitment), .text(sample.source), sample.attribution.map(SQLValue.text) ?? .null,
+                .integer(Int64(sampleSeq)), .text(sample.source), sample.attribution.map(SQLValue.text) ?? .null,
                 sample.sourceURI.map(SQLValue.text) ?? .null,
             ])
     }

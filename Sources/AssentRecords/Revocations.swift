@@ -182,7 +182,8 @@ public struct RevocationRegistry {
             )
         case .source(let source):
             let samples = try commitments(
-                "SELECT DISTINCT commitment FROM sample_sources WHERE source = ? ORDER BY commitment", .text(source))
+                "SELECT DISTINCT s.commitment FROM sample_sources ss JOIN samples s ON s.seq = ss.sample WHERE ss.source = ? ORDER BY s.commitment",
+                .text(source))
             guard !samples.isEmpty else { throw RecordsError(.notFound, "no samples from source \"\(source)\"") }
             return ("source", JSONObject([("kind", .string("source")), ("source", .string(source))]), samples, [])
         }

@@ -66,7 +66,7 @@ public struct SnapshotInputs: Sendable {
         }
         var position = 0
         try database.withStatement(
-            "SELECT commitment, license, opt_out FROM sample_sources WHERE seq < ? ORDER BY commitment, seq"
+            "SELECT s.commitment, ss.license, ss.opt_out FROM samples s JOIN sample_sources ss ON ss.sample = s.seq WHERE ss.seq < ? ORDER BY s.commitment, ss.seq"
         ) { statement in
             try statement.bind([.integer(Int64(baseHeight))])
             while try statement.step() {
