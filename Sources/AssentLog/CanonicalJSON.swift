@@ -39,7 +39,7 @@ public enum CanonicalJSON {
 
     /// Appends a string with RFC 8785 escaping: `"` and `\`, the short forms \b \t \n \f \r, other
     /// control characters as lowercase `\u00xx`, everything else as raw UTF-8.
-    static func writeString(_ text: String, to output: inout [UInt8]) {
+    public static func writeString(_ text: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {

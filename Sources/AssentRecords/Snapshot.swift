@@ -55,9 +55,10 @@ package struct SnapshotContents {
     init(members: [SnapshotMember], shards: Int) {
         self.members = members
         let hasher = MerkleHasher()
-        root = MemoryMerkleTree(leafHashes: members.map { hasher.leafHash($0.leaf) }).root
+        let leaves = members.map { hasher.leafHash($0.leaf) }
+        root = MemoryMerkleTree(leafHashes: leaves).root
         var perShard = [[[UInt8]]](repeating: [], count: shards)
-        for member in members { perShard[member.shard].append(hasher.leafHash(member.leaf)) }
+        for (member, leaf) in zip(members, leaves) { perShard[member.shard].append(leaf) }
         shardRoots = perShard.map { MemoryMerkleTree(leafHashes: $0).root }
         shardCounts = perShard.map(\.count)
     }

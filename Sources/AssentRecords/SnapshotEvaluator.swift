@@ -134,12 +134,15 @@ public struct SnapshotMember: Sendable, Equatable {
 
     /// The leaf bytes: canonical JSON `{"commitment":"sha256:<hex>","consent":…,"license":…}`.
     public var leaf: [UInt8] {
-        CanonicalJSON.encode(
-            .object(
-                JSONObject([
-                    ("commitment", .string("sha256:" + Hex.encode(commitment))),
-                    ("consent", consent.map(JSONValue.string) ?? .null),
-                    ("license", .string(license)),
-                ])))
+        // The canonical JSON of {"commitment","consent","license"}, written directly (keys already in order).
+        var bytes: [UInt8] = Array(#"{"commitment":"sha256:"#.utf8)
+        bytes.reserveCapacity(160)
+        bytes += Array(Hex.encode(commitment).utf8)
+        bytes += Array(#"","consent":"#.utf8)
+        if let consent { CanonicalJSON.writeString(consent, to: &bytes) } else { bytes += Array("null".utf8) }
+        bytes += Array(#","license":"#.utf8)
+        CanonicalJSON.writeString(license, to: &bytes)
+        bytes.append(UInt8(ascii: "}"))
+        return bytes
     }
 }

@@ -59,7 +59,8 @@ extension SnapshotInputs {
             default: return
             }
         }
-        inputs.samples = samples.values.sorted { $0.commitment.lexicographicallyPrecedes($1.commitment) }
+        inputs.samples = Array(samples.values)
+        inputs.sortByCommitment()
         return inputs
     }
 }

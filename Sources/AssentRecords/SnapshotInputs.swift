@@ -54,34 +54,33 @@ public struct SnapshotInputs: Sendable {
     static func fromIndex(_ store: RecordStore, baseHeight: UInt64, revocationHeight: UInt64) throws -> SnapshotInputs {
         var inputs = SnapshotInputs()
         let database = store.database
-        try database.withStatement("SELECT commitment, subject, consent FROM samples WHERE seq < ? ORDER BY commitment")
-        { statement in
+        // Both tables are read in log order (sequential, no index lookups), merged by sample, then
+        // sorted once by commitment with a fixed-size key.
+        var bySeq: [(seq: Int64, sample: Sample)] = []
+        try database.withStatement("SELECT seq, commitment, subject, consent FROM samples WHERE seq < ? ORDER BY seq") { statement in
             try statement.bind([.integer(Int64(baseHeight))])
             while try statement.step() {
-                inputs.samples.append(
-                    Sample(
-                        commitment: statement.blob(0), subject: statement.isNull(1) ? nil : statement.text(1),
-                        consent: statement.isNull(2) ? nil : statement.text(2), sources: []))
+                bySeq.append((statement.integer(0), Sample(
+                    commitment: statement.blob(1), subject: statement.isNull(2) ? nil : statement.text(2),
+                    consent: statement.isNull(3) ? nil : statement.text(3), sources: [])))
             }
         }
         var position = 0
-        try database.withStatement(
-            "SELECT s.commitment, ss.license, ss.opt_out FROM samples s JOIN sample_sources ss ON ss.sample = s.seq WHERE ss.seq < ? ORDER BY s.commitment, ss.seq"
-        ) { statement in
+        var interned: [String: String] = [:]
+        try database.withStatement("SELECT sample, license, opt_out FROM sample_sources WHERE seq < ? ORDER BY sample, seq") { statement in
             try statement.bind([.integer(Int64(baseHeight))])
             while try statement.step() {
-                let commitment = statement.blob(0)
-                while position < inputs.samples.count
-                    && inputs.samples[position].commitment.lexicographicallyPrecedes(commitment)
-                {
-                    position += 1
-                }
-                guard position < inputs.samples.count, inputs.samples[position].commitment == commitment else {
-                    continue
-                }
-                inputs.samples[position].sources.append(Source(license: statement.text(1), optOut: statement.text(2)))
+                let sample = statement.integer(0)
+                while position < bySeq.count && bySeq[position].seq < sample { position += 1 }
+                guard position < bySeq.count, bySeq[position].seq == sample else { continue }
+                let license = statement.text(1)
+                let known = interned[license] ?? license
+                interned[license] = known
+                bySeq[position].sample.sources.append(Source(license: known, optOut: statement.text(2)))
             }
         }
+        inputs.samples = bySeq.map(\.sample)
+        inputs.sortByCommitment()
         try database.withStatement(
             "SELECT consent, subject, seq, purposes, granted_at, expires_at FROM consents WHERE seq < ?"
         ) { statement in
@@ -112,6 +111,17 @@ public struct SnapshotInputs: Sendable {
             while try statement.step() { inputs.noteWithdrawal(statement.text(0), effective: statement.text(1)) }
         }
         return inputs
+    }
+
+    /// Sorts the samples by their commitment bytes, comparing four big-endian words at a time.
+    mutating func sortByCommitment() {
+        func key(_ bytes: [UInt8]) -> (UInt64, UInt64, UInt64, UInt64) {
+            func word(_ offset: Int) -> UInt64 { bytes[offset..<offset + 8].reduce(0) { $0 << 8 | UInt64($1) } }
+            return (word(0), word(8), word(16), word(24))
+        }
+        let keys = samples.map { key($0.commitment) }
+        let order = keys.indices.sorted { keys[$0] < keys[$1] }
+        samples = order.map { samples[$0] }
     }
 
     mutating func noteRevocation(_ commitment: [UInt8], effective: String) {
