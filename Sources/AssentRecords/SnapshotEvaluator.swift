@@ -135,14 +135,24 @@ public struct SnapshotMember: Sendable, Equatable {
     /// The leaf bytes: canonical JSON `{"commitment":"sha256:<hex>","consent":…,"license":…}`.
     public var leaf: [UInt8] {
         // The canonical JSON of {"commitment","consent","license"}, written directly (keys already in order).
-        var bytes: [UInt8] = Array(#"{"commitment":"sha256:"#.utf8)
-        bytes.reserveCapacity(160)
-        bytes += Array(Hex.encode(commitment).utf8)
-        bytes += Array(#"","consent":"#.utf8)
-        if let consent { CanonicalJSON.writeString(consent, to: &bytes) } else { bytes += Array("null".utf8) }
-        bytes += Array(#","license":"#.utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(128 + license.utf8.count)
+        bytes += Self.leafPrefix
+        for byte in commitment {
+            bytes.append(Self.hexDigits[Int(byte >> 4)])
+            bytes.append(Self.hexDigits[Int(byte & 15)])
+        }
+        bytes += Self.consentKey
+        if let consent { CanonicalJSON.writeString(consent, to: &bytes) } else { bytes += Self.null }
+        bytes += Self.licenseKey
         CanonicalJSON.writeString(license, to: &bytes)
         bytes.append(UInt8(ascii: "}"))
         return bytes
     }
+
+    private static let leafPrefix = Array(#"{"commitment":"sha256:"#.utf8)
+    private static let consentKey = Array(#"","consent":"#.utf8)
+    private static let licenseKey = Array(#","license":"#.utf8)
+    private static let null = Array("null".utf8)
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 }

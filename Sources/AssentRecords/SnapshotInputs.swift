@@ -57,17 +57,24 @@ public struct SnapshotInputs: Sendable {
         // Both tables are read in log order (sequential, no index lookups), merged by sample, then
         // sorted once by commitment with a fixed-size key.
         var bySeq: [(seq: Int64, sample: Sample)] = []
-        try database.withStatement("SELECT seq, commitment, subject, consent FROM samples WHERE seq < ? ORDER BY seq") { statement in
+        try database.withStatement("SELECT seq, commitment, subject, consent FROM samples WHERE seq < ? ORDER BY seq") {
+            statement in
             try statement.bind([.integer(Int64(baseHeight))])
             while try statement.step() {
-                bySeq.append((statement.integer(0), Sample(
-                    commitment: statement.blob(1), subject: statement.isNull(2) ? nil : statement.text(2),
-                    consent: statement.isNull(3) ? nil : statement.text(3), sources: [])))
+                bySeq.append(
+                    (
+                        statement.integer(0),
+                        Sample(
+                            commitment: statement.blob(1), subject: statement.isNull(2) ? nil : statement.text(2),
+                            consent: statement.isNull(3) ? nil : statement.text(3), sources: [])
+                    ))
             }
         }
         var position = 0
         var interned: [String: String] = [:]
-        try database.withStatement("SELECT sample, license, opt_out FROM sample_sources WHERE seq < ? ORDER BY sample, seq") { statement in
+        try database.withStatement(
+            "SELECT sample, license, opt_out FROM sample_sources WHERE seq < ? ORDER BY sample, seq"
+        ) { statement in
             try statement.bind([.integer(Int64(baseHeight))])
             while try statement.step() {
                 let sample = statement.integer(0)
