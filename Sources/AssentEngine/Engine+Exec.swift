@@ -1,6 +1,6 @@
-public import Foundation
+internal import Foundation
 internal import AssentCrypto
-public import AssentLog
+internal import AssentLog
 public import AssentRecords
 internal import AssentStorage
 
@@ -64,15 +64,12 @@ extension Engine {
                     ("supersedes", supersedes.map(JSONValue.string) ?? .null),
                     ("deterministic", .bool(matched == true)), ("determinism_checked", .bool(matched != nil)),
                 ]))
-            try writer.connection.run(
-                "INSERT INTO models (seq, id, snapshot, trainer, config, seed, folder, supersedes, deterministic) VALUES (?, ?, ?, 'exec', ?, ?, ?, ?, ?)",
-                [
-                    .integer(Int64(entry.seq)), .text(digest.id), .integer(Int64(snapshot.seq)),
-                    .blob(CanonicalJSON.encode(.object(JSONObject([("command", .string(command))])))),
-                    .integer(Int64(seed)),
-                    .text("models/" + final.lastPathComponent), supersedes.map(SQLValue.text) ?? .null,
-                    .integer(matched == true ? 1 : 0),
-                ])
+            try registerModel(
+                entry: entry.seq, id: digest.id, snapshot: snapshot.seq, trainer: "exec",
+                config: JSONObject([("command", .string(command))]),
+                seed: seed, folder: "models/" + final.lastPathComponent, supersedes: supersedes,
+                isDeterministic: matched == true,
+                writer: writer)
             return try model(digest.id)
         }
         return TrainingResult(
@@ -107,16 +104,7 @@ extension Engine {
         var listed: [JSONValue] = []
         for member in members {
             let name = Hex.encode(member.commitment)
-            let content = try store.database.withStatement(
-                "SELECT v.content, v.file FROM vault_content v JOIN samples s ON s.seq = v.sample WHERE s.commitment = ?"
-            ) { statement -> [UInt8]? in
-                try statement.bind([.blob(member.commitment)])
-                guard try statement.step() else { return nil }
-                if !statement.isNull(0) { return statement.blob(0) }
-                return FileManager.default.contents(
-                    atPath: store.ledger.paths.folder.appendingPathComponent(statement.text(1)).path
-                ).map { [UInt8]($0) }
-            }
+            let content = try store.content(of: member.commitment)
             guard let content else { throw EngineError(.refused, "sample sha256:\(name) has no content in the vault") }
             try Data(content).write(to: input.appendingPathComponent("samples/" + name))
             listed.append(

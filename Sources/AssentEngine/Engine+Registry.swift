@@ -157,3 +157,20 @@ extension Engine {
         }
     }
 }
+
+extension Engine {
+    /// Adds a logged model to the registry, in the model entry's transaction.
+    func registerModel(
+        entry: UInt64, id: String, snapshot: UInt64, trainer: String, config: JSONObject, seed: UInt64, folder: String,
+        supersedes: String?, isDeterministic: Bool, writer: LogWriter
+    ) throws {
+        try writer.connection.run(
+            "INSERT INTO models (seq, id, snapshot, trainer, config, seed, folder, supersedes, deterministic) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                .integer(Int64(entry)), .text(id), .integer(Int64(snapshot)), .text(trainer),
+                .blob(CanonicalJSON.encode(.object(config))),
+                .integer(Int64(seed)), .text(folder), supersedes.map(SQLValue.text) ?? .null,
+                .integer(isDeterministic ? 1 : 0),
+            ])
+    }
+}

@@ -1,6 +1,6 @@
-public import Foundation
+internal import Foundation
 internal import AssentCrypto
-public import AssentLog
+internal import AssentLog
 public import AssentRecords
 internal import AssentStorage
 
@@ -70,15 +70,7 @@ public final class Engine {
     /// Reads the members' content from the vault and parses it; a trainer never sees anything else.
     func trainingSamples(_ members: [SnapshotMember], config: TrainerConfig) throws -> [TrainingSample] {
         try members.map { member in
-            let content = try store.database.withStatement(
-                "SELECT v.content, v.file FROM vault_content v JOIN samples s ON s.seq = v.sample WHERE s.commitment = ?"
-            ) { statement -> [UInt8]? in
-                try statement.bind([.blob(member.commitment)])
-                guard try statement.step() else { return nil }
-                if !statement.isNull(0) { return statement.blob(0) }
-                let file = store.ledger.paths.folder.appendingPathComponent(statement.text(1))
-                return FileManager.default.contents(atPath: file.path).map { [UInt8]($0) }
-            }
+            let content = try store.content(of: member.commitment)
             guard let content else {
                 throw EngineError(
                     .refused, "sample sha256:\(Hex.encode(member.commitment)) has no content in the vault (erased?)")
@@ -141,13 +133,10 @@ public final class Engine {
                     ("supersedes", supersedes.map(JSONValue.string) ?? .null), ("deterministic", .bool(true)),
                     ("trained_shards", .array(trained.map { .integer(Int64($0)) })),
                 ]))
-            try writer.connection.run(
-                "INSERT INTO models (seq, id, snapshot, trainer, config, seed, folder, supersedes, deterministic) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)",
-                [
-                    .integer(Int64(entry.seq)), .text(digest.id), .integer(Int64(snapshot.seq)), .text(trainer.name),
-                    .blob(CanonicalJSON.encode(.object(config.json))), .integer(Int64(seed)), .text(relativeFolder),
-                    supersedes.map(SQLValue.text) ?? .null,
-                ])
+            try registerModel(
+                entry: entry.seq, id: digest.id, snapshot: snapshot.seq, trainer: trainer.name, config: config.json,
+                seed: seed,
+                folder: relativeFolder, supersedes: supersedes, isDeterministic: true, writer: writer)
             // A revocation that landed while this model trained stales it at once; when nothing was logged
             // after the snapshot entry, nothing can have changed but the clock (the sweep covers expiry).
             let current = writer.size > snapshot.seq + 1 ? try currentContents(of: snapshot) : nil

@@ -1,6 +1,6 @@
 public import Foundation
 internal import AssentCrypto
-public import AssentLog
+internal import AssentLog
 
 /// The OpenSSF model-signing digest of a model folder (`files` serialization, SHA-256).
 ///

@@ -1,5 +1,5 @@
 internal import AssentCrypto
-public import AssentLog
+internal import AssentLog
 
 /// One sample as a trainer sees it: its label index and a sparse, integer-valued feature vector.
 public struct TrainingSample: Sendable {

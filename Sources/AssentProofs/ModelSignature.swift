@@ -1,7 +1,7 @@
 public import Foundation
 public import AssentCrypto
-public import AssentLog
-public import AssentEngine
+internal import AssentLog
+internal import AssentEngine
 
 /// OpenSSF model-signing signatures (model_signing 1.1.1, `files` serialization, SHA-256, key-based):
 /// a Sigstore bundle v0.3 holding a DSSE envelope over an in-toto statement whose subject is the

@@ -1,7 +1,7 @@
 public import Foundation
 internal import AssentCrypto
-public import AssentLog
-public import AssentRecords
+internal import AssentLog
+internal import AssentRecords
 public import AssentEngine
 
 /// Builds a model's provenance proof: every part as its own standard file.

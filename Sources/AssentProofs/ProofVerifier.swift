@@ -1,6 +1,6 @@
 public import Foundation
 internal import AssentCrypto
-public import AssentLog
+internal import AssentLog
 internal import AssentRecords
 
 /// What the verifier trusts: the log's verifier key and the operator's signing key (`trust.json`).

@@ -1,6 +1,6 @@
 internal import Foundation
 internal import AssentCrypto
-public import AssentLog
+internal import AssentLog
 internal import AssentStorage
 
 /// What an erasure removed.

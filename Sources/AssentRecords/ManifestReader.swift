@@ -1,5 +1,5 @@
 public import Foundation
-public import AssentLog
+internal import AssentLog
 
 /// Where samples come from: a JSONL or CSV manifest, or a plain folder of files.
 public enum ManifestSource: Sendable {

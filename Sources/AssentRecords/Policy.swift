@@ -1,6 +1,6 @@
 internal import Foundation
 internal import AssentCrypto
-public import AssentLog
+internal import AssentLog
 
 /// A licence and consent policy for one purpose: which samples a snapshot admits.
 ///

@@ -1,6 +1,6 @@
 internal import Foundation
 internal import AssentCrypto
-public import AssentLog
+internal import AssentLog
 internal import AssentStorage
 
 /// A sample the ledger already holds, found by its plain content digest.
@@ -151,5 +151,20 @@ extension RecordStore {
             try Data(content).write(to: url, options: .atomic)
         }
         return "content/" + name
+    }
+}
+
+extension RecordStore {
+    /// A sample's content from the vault (inline or its content-addressed file); nil once erased.
+    public func content(of commitment: [UInt8]) throws -> [UInt8]? {
+        try database.withStatement(
+            "SELECT v.content, v.file FROM vault_content v JOIN samples s ON s.seq = v.sample WHERE s.commitment = ?"
+        ) { statement -> [UInt8]? in
+            try statement.bind([.blob(commitment)])
+            guard try statement.step() else { return nil }
+            if !statement.isNull(0) { return statement.blob(0) }
+            let file = ledger.paths.folder.appendingPathComponent(statement.text(1))
+            return FileManager.default.contents(atPath: file.path).map { [UInt8]($0) }
+        }
     }
 }

@@ -1,7 +1,7 @@
 internal import Foundation
 internal import AssentCrypto
 public import AssentLog
-package import AssentStorage
+internal import AssentStorage
 
 /// A logged snapshot: the exact consented set at a log height under a policy.
 public struct Snapshot: Sendable {

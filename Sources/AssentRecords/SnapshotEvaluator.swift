@@ -1,5 +1,5 @@
 internal import AssentCrypto
-public import AssentLog
+internal import AssentLog
 
 /// The parameters that make a snapshot a pure function of the log.
 public struct SnapshotParameters: Sendable, Equatable {

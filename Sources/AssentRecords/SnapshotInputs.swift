@@ -1,4 +1,4 @@
-public import AssentLog
+internal import AssentLog
 internal import AssentStorage
 
 /// Everything a snapshot depends on, as of log heights H (samples, consents) and R (revocations):

@@ -1,7 +1,7 @@
 internal import Foundation
 internal import AssentCrypto
 public import AssentLog
-package import AssentStorage
+internal import AssentStorage
 
 /// Cuts, stores and reads snapshots.
 public struct SnapshotStore {

@@ -7,7 +7,7 @@ import Foundation
 /// Writes `count` generated digit-like samples (64 integer features in 0…16, 10 labels); the first
 /// `10 × consents.count` belong to consenting subjects, 10 samples each; the rest have no subject.
 func generateFeatureManifest(at url: URL, count: Int, consents: [String]) throws {
-    FileManager.default.createFile(atPath: url.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: url.path, contents: nil)
     let handle = try FileHandle(forWritingTo: url)
     defer { try? handle.close() }
     var buffer: [UInt8] = []

@@ -57,7 +57,7 @@ func benchmarkIngest() throws {
             ))
     }
     let manifest = scratch.appendingPathComponent("manifest.jsonl")
-    FileManager.default.createFile(atPath: manifest.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: manifest.path, contents: nil)
     try generateIngestManifest(at: manifest, count: total, consents: consents)
     let bytes = (try FileManager.default.attributesOfItem(atPath: manifest.path)[.size] as? Int) ?? 0
     print("ingest benchmark: \(total) samples, manifest \(bytes / total) bytes/line, 1000 consenting subjects")

@@ -38,7 +38,7 @@ func benchmarkVerify() throws {
     try FileManager.default.createDirectory(at: big, withIntermediateDirectories: true)
     let chunk = [UInt8](repeating: 0xA5, count: 1 << 20)
     for file in 0..<8 {
-        FileManager.default.createFile(atPath: big.appendingPathComponent("part-\(file).bin").path, contents: nil)
+        _ = FileManager.default.createFile(atPath: big.appendingPathComponent("part-\(file).bin").path, contents: nil)
         let handle = try FileHandle(forWritingTo: big.appendingPathComponent("part-\(file).bin"))
         for _ in 0..<128 { handle.write(Data(chunk)) }
         try handle.close()
