@@ -1,5 +1,6 @@
 import ArgumentParser
 import AssentLog
+import AssentRecords
 import Foundation
 
 /// The `--ledger DIR` option every command takes.
@@ -97,6 +98,14 @@ func readTextFile(_ path: String, what: String) throws -> String {
         throw LedgerError(.invalidInput, "\(what) \(path) is not UTF-8 text")
     }
     return text
+}
+
+/// Parses a sample id given on the command line: `sha256:<64 hex digits>`, the prefix optional.
+func sampleID(_ text: String) throws -> [UInt8] {
+    guard let commitment = RevocationRegistry.parseCommitment(text) else {
+        throw RecordsError(.invalidInput, "\"\(text)\" is not a sample id (sha256:<64 hex digits>)")
+    }
+    return commitment
 }
 
 /// Reads a verifier key file (one line).

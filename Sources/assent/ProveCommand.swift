@@ -41,12 +41,7 @@ struct ProveCommand: ParsableCommand {
             let engine = try Engine(store: try RecordStore(ledger: try location.openLedger()))
             var builder = ProofBuilder(engine: engine)
             builder.validity = validFor
-            let commitment = try sample.map { text -> [UInt8] in
-                guard let bytes = RevocationRegistry.parseCommitment(text) else {
-                    throw RecordsError(.invalidInput, "--sample: expected sha256:<64 hex digits>")
-                }
-                return bytes
-            }
+            let commitment = try sample.map(sampleID)
             let files = try builder.build(modelID: model, sample: commitment)
             if let outDir {
                 try ProofBuilder.write(files, to: URL(fileURLWithPath: outDir))

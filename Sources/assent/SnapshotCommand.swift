@@ -134,9 +134,7 @@ struct SnapshotCommand: ParsableCommand {
 
         func run() throws {
             try reportingErrors {
-                guard let commitment = RevocationRegistry.parseCommitment(sample) else {
-                    throw RecordsError(.invalidInput, "\"\(sample)\" is not a sample id (sha256:<64 hex digits>)")
-                }
+                let commitment = try sampleID(sample)
                 let store = SnapshotStore(store: try RecordStore(ledger: try global.openLedger()))
                 let result = try store.explain(try store.load(id), commitment: commitment)
                 if global.json {
@@ -164,9 +162,7 @@ struct SnapshotCommand: ParsableCommand {
 
         func run() throws {
             try reportingErrors {
-                guard let commitment = RevocationRegistry.parseCommitment(sample) else {
-                    throw RecordsError(.invalidInput, "\"\(sample)\" is not a sample id (sha256:<64 hex digits>)")
-                }
+                let commitment = try sampleID(sample)
                 let store = SnapshotStore(store: try RecordStore(ledger: try location.openLedger()))
                 let snapshot = try store.load(id)
                 let proof = try SnapshotProof.make(
