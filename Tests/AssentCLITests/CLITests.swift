@@ -35,7 +35,10 @@ struct CLI {
     func write(_ name: String, bytes: [UInt8]) throws { try Data(bytes).write(to: URL(fileURLWithPath: path(name))) }
 
     @discardableResult
-    func run(_ arguments: String...) throws -> Result {
+    func run(_ arguments: String...) throws -> Result { try run(arguments) }
+
+    @discardableResult
+    func run(_ arguments: [String]) throws -> Result {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
