@@ -48,6 +48,24 @@ let package = Package(
     ]
 )
 
+// libFuzzer targets, built only by Tools/fuzz/run.sh (ASSENT_FUZZ=1, `--sanitize=fuzzer`): each defines
+// LLVMFuzzerTestOneInput, so they cannot link in an ordinary build.
+if Context.environment["ASSENT_FUZZ"] == "1" {
+    package.targets.append(.target(name: "FuzzSupport", path: "Tools/fuzz/FuzzSupport"))
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("FuzzLicenseExpression", ["AssentRecords"]),
+        ("FuzzCanonicalJSON", ["AssentLog", "FuzzSupport"]),
+        ("FuzzSignedNote", ["AssentLog", "FuzzSupport"]),
+        ("FuzzTLogProof", ["AssentLog", "FuzzSupport"]),
+        ("FuzzDSSE", ["AssentProofs", "AssentCrypto", "AssentLog", "FuzzSupport"]),
+        ("FuzzProofBundle", ["AssentProofs", "AssentLog", "FuzzSupport"]),
+    ]
+    for fuzz in fuzzTargets {
+        package.targets.append(
+            .executableTarget(name: fuzz.name, dependencies: fuzz.dependencies, path: "Tools/fuzz/\(fuzz.name)"))
+    }
+}
+
 for target in package.targets where target.type != .system {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))

@@ -25,6 +25,20 @@ public enum JSONValue: Sendable, Hashable {
     public var arrayValue: [JSONValue]? { if case .array(let value) = self { value } else { nil } }
     /// The Boolean, when this is a Boolean.
     public var boolValue: Bool? { if case .bool(let value) = self { value } else { nil } }
+
+    /// Values are equal when their canonical forms are: strings compare by their UTF-8 bytes, not by
+    /// Unicode canonical equivalence as Swift strings do ("é" and "e\u{301}" differ here).
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): true
+        case (.bool(let left), .bool(let right)): left == right
+        case (.integer(let left), .integer(let right)): left == right
+        case (.string(let left), .string(let right)): left.utf8.elementsEqual(right.utf8)
+        case (.array(let left), .array(let right)): left == right
+        case (.object(let left), .object(let right)): left == right
+        default: false
+        }
+    }
 }
 
 /// A JSON object whose members are kept sorted by the UTF-8 bytes of their keys.
@@ -45,12 +59,12 @@ public struct JSONObject: Sendable, Hashable {
     public subscript(key: String) -> JSONValue? {
         get {
             let position = insertionPoint(for: key)
-            guard position < members.count, members[position].key == key else { return nil }
+            guard position < members.count, members[position].key.utf8.elementsEqual(key.utf8) else { return nil }
             return members[position].value
         }
         set {
             let position = insertionPoint(for: key)
-            let exists = position < members.count && members[position].key == key
+            let exists = position < members.count && members[position].key.utf8.elementsEqual(key.utf8)
             switch (newValue, exists) {
             case (let value?, true): members[position].value = value
             case (let value?, false): members.insert((key, value), at: position)
@@ -74,10 +88,13 @@ public struct JSONObject: Sendable, Hashable {
         return low
     }
 
-    /// Objects are equal when they have the same members.
+    /// Objects are equal when they have the same members. Keys compare by their UTF-8 bytes, as canonical
+    /// JSON does, not by Unicode canonical equivalence as Swift strings do.
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         lhs.members.count == rhs.members.count
-            && zip(lhs.members, rhs.members).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+            && zip(lhs.members, rhs.members).allSatisfy {
+                $0.key.utf8.elementsEqual($1.key.utf8) && $0.value == $1.value
+            }
     }
 
     /// Hashes the members in order.

@@ -197,6 +197,22 @@ public struct ProofBuilder {
                 ]))) + [0x0A]
     }
 
+    /// The files of a bundle (see ``bundle(_:)``), name → bytes.
+    /// - Throws: ``ProofError`` at step `input` when the bytes are not such a bundle.
+    public static func files(inBundle bytes: [UInt8]) throws(ProofError) -> [String: [UInt8]] {
+        guard let object = try? JSONParser.parse(bytes).objectValue,
+            object["format"]?.stringValue == "assent.proof-bundle/v1", let files = object["files"]?.objectValue
+        else { throw ProofError("input", "not an assent proof bundle") }
+        var result: [String: [UInt8]] = [:]
+        for member in files.members {
+            guard let bytes = member.value.stringValue.flatMap(Base64.decode) else {
+                throw ProofError("input", "bundle file \(member.key) is not base64")
+            }
+            result[member.key] = bytes
+        }
+        return result
+    }
+
     /// Reads a proof folder or bundle file into file name → bytes.
     public static func read(_ url: URL) throws -> [String: [UInt8]] {
         var isFolder: ObjCBool = false
@@ -204,18 +220,12 @@ public struct ProofBuilder {
             throw ProofError("input", "\(url.path) does not exist")
         }
         if !isFolder.boolValue {
-            guard let data = FileManager.default.contents(atPath: url.path),
-                let object = try? JSONParser.parse([UInt8](data)).objectValue,
-                object["format"]?.stringValue == "assent.proof-bundle/v1", let files = object["files"]?.objectValue
-            else { throw ProofError("input", "\(url.path) is not an assent proof bundle") }
-            var result: [String: [UInt8]] = [:]
-            for member in files.members {
-                guard let bytes = member.value.stringValue.flatMap(Base64.decode) else {
-                    throw ProofError("input", "bundle file \(member.key) is not base64")
-                }
-                result[member.key] = bytes
+            guard let data = FileManager.default.contents(atPath: url.path) else {
+                throw ProofError("input", "\(url.path) cannot be read")
             }
-            return result
+            do { return try files(inBundle: [UInt8](data)) } catch {
+                throw ProofError("input", "\(url.path): \(error.message)")
+            }
         }
         var result: [String: [UInt8]] = [:]
         let base = url.standardizedFileURL.path

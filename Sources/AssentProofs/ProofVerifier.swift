@@ -24,7 +24,7 @@ public struct TrustAnchor: Sendable {
 }
 
 /// Verifies a provenance proof offline, step by step.
-public struct ProofVerifier {
+public struct ProofVerifier: Sendable {
     /// Trusted keys; nil means the proof's own keys are used (and the report says so).
     public var trust: TrustAnchor?
     /// The oldest status accepted, in seconds before now; nil for no bound.

@@ -7,9 +7,15 @@ public struct LicenseExpressionError: Error, Sendable, Equatable, CustomStringCo
     /// What is wrong.
     public let reason: String
 
-    /// "reason: 'token' at column N".
+    /// "reason: 'token' at column N", a token longer than 64 characters shown by its start.
     public var description: String {
-        token.isEmpty ? "\(reason) at column \(column)" : "\(reason): '\(token)' at column \(column)"
+        token.isEmpty
+            ? "\(reason) at column \(column)" : "\(reason): '\(Self.shortened(token))' at column \(column)"
+    }
+
+    /// `text` itself when at most `limit` characters long, else its first `limit` characters and "…".
+    public static func shortened(_ text: String, limit: Int = 64) -> String {
+        text.count <= limit ? text : text.prefix(limit) + "…"
     }
 }
 
@@ -27,8 +33,12 @@ public struct LicenseExpressionParser {
         let column: Int
     }
 
+    /// The deepest parenthesis nesting accepted; deeper input is refused rather than exhausting the stack.
+    public static let maximumNesting = 32
+
     private let tokens: [Token]
     private var position = 0
+    private var nesting = 0
     private let length: Int
 
     /// Parses `text`.
@@ -138,8 +148,15 @@ public struct LicenseExpressionParser {
         let token = tokens[position]
         switch token.kind {
         case .open:
+            guard nesting < Self.maximumNesting else {
+                throw LicenseExpressionError(
+                    token: "(", column: token.column,
+                    reason: "parentheses nested deeper than \(Self.maximumNesting) levels")
+            }
             position += 1
+            nesting += 1
             let inner = try parseOr()
+            nesting -= 1
             guard position < tokens.count, tokens[position].kind == .close else {
                 throw LicenseExpressionError(token: "(", column: token.column, reason: "missing ')' for this '('")
             }

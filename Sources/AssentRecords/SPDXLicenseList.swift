@@ -49,22 +49,27 @@ public enum SPDXLicenseList {
     }
 
     /// The closest identifiers to `id`, for "did you mean" hints.
+    /// Only candidates within the allowed distance in length are compared, so a hostile megabyte-long
+    /// identifier costs one pass over the list, not 700 quadratic comparisons.
     public static func suggestions(for id: String, limit: Int = 3) -> [String] {
-        let target = id.lowercased()
-        let scored = index.values.filter { !$0.isException }.map {
-            ($0.id, EditDistance.between(target, $0.id.lowercased()))
+        let target = Array(id.lowercased().utf8)
+        let allowed = max(1, target.count / 4)
+        let scored = licenceKeys.filter { abs($0.key.count - target.count) <= allowed }.map {
+            ($0.id, EditDistance.between(target, $0.key))
         }
-        return scored.filter { $0.1 <= max(1, target.count / 4) }.sorted { ($0.1, $0.0) < ($1.1, $1.0) }.prefix(limit)
-            .map(\.0)
+        return scored.filter { $0.1 <= allowed }.sorted { ($0.1, $0.0) < ($1.1, $1.0) }.prefix(limit).map(\.0)
+    }
+
+    /// Every licence (not exception) id with its lower-case UTF-8 bytes, for ``suggestions(for:limit:)``.
+    private static let licenceKeys: [(id: String, key: [UInt8])] = index.filter { !$0.value.isException }.map {
+        ($0.value.id, Array($0.key.utf8))
     }
 }
 
 /// Levenshtein distance, for "did you mean" hints.
 enum EditDistance {
     /// The number of single-character edits that turn `first` into `second`.
-    static func between(_ first: String, _ second: String) -> Int {
-        let a = Array(first.utf8)
-        let b = Array(second.utf8)
+    static func between(_ a: [UInt8], _ b: [UInt8]) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         var previous = Array(0...b.count)

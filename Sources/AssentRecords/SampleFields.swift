@@ -39,7 +39,9 @@ public enum SampleFields {
 
     /// The closest known field name, for "did you mean" hints.
     static func suggestion(for field: String) -> String? {
-        let best = all.map { ($0, EditDistance.between(field.lowercased(), $0)) }.min { $0.1 < $1.1 }
+        let best = all.map { ($0, EditDistance.between(Array(field.lowercased().utf8), Array($0.utf8))) }.min {
+            $0.1 < $1.1
+        }
         guard let best, best.1 <= max(2, field.count / 3) else { return nil }
         return best.0
     }

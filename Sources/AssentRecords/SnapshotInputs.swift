@@ -33,6 +33,7 @@ public struct SnapshotInputs: Sendable {
             return .some(last.expiresAt)
         }
 
+        /// Consents are equal when every field and every expiry (with its log index) is.
         public static func == (lhs: Consent, rhs: Consent) -> Bool {
             lhs.subject == rhs.subject && lhs.purposes == rhs.purposes && lhs.grantedAt == rhs.grantedAt
                 && lhs.grantSeq == rhs.grantSeq

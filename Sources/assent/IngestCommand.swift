@@ -189,7 +189,7 @@ struct LicenseCommand: ParsableCommand {
                             ("input", .string(input)), ("valid", .bool(false)), ("error", .string(error.description)),
                         ]))
                 } else {
-                    Console.error("\(input): \(error)")
+                    Console.error("\(LicenseExpressionError.shortened(input)): \(error)")
                 }
             }
         }

@@ -84,12 +84,29 @@ import Testing
         }
     }
 
-    @Test func unknownIdsSuggestCloseMatches() {
-        do {
-            _ = try LicenseExpressionParser.parse("Apache2.0")
-        } catch {
-            #expect(error.description.contains("did you mean Apache-2.0"), "\(error)")
+    @Test func unknownIdsSuggestCloseMatches() throws {
+        let error = try #require(throws: LicenseExpressionError.self) {
+            try LicenseExpressionParser.parse("Apache2.0")
         }
+        #expect(error.description.contains("did you mean Apache-2.0"), "\(error)")
+    }
+
+    // Found by the FuzzLicenseExpression target: 100,000 nested parentheses exhausted the stack.
+    @Test func deepNestingIsRefusedNotACrash() throws {
+        let limit = LicenseExpressionParser.maximumNesting
+        let deepest = String(repeating: "(", count: limit) + "MIT" + String(repeating: ")", count: limit)
+        #expect(try LicenseExpressionParser.parse(deepest).canonical == "MIT")
+        let tooDeep = String(repeating: "(", count: 100_000) + "MIT" + String(repeating: ")", count: 100_000)
+        let error = try #require(throws: LicenseExpressionError.self) { try LicenseExpressionParser.parse(tooDeep) }
+        #expect(error.column == limit + 1)
+        #expect(error.reason == "parentheses nested deeper than \(limit) levels")
+    }
+
+    @Test func aHugeUnknownIdentifierIsReportedShortened() throws {
+        let huge = String(repeating: "x", count: 1_000_000)
+        let error = try #require(throws: LicenseExpressionError.self) { try LicenseExpressionParser.parse(huge) }
+        #expect(error.description.count < 200)
+        #expect(error.description.contains(String(repeating: "x", count: 64) + "…"))
     }
 
     @Test func deprecatedIdentifiersAreFlaggedAndReplaced() throws {
