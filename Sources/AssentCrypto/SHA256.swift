@@ -96,6 +96,15 @@ public final class SHA256Hasher {
         return output
     }
 
+    /// Writes the digest of everything fed since the last reset to `output` (at least 32 bytes), without
+    /// allocating, and resets the hasher.
+    public func finalize(into output: UnsafeMutableRawPointer) {
+        var length: UInt32 = 0
+        let ok = EVP_DigestFinal_ex(context, output.assumingMemoryBound(to: UInt8.self), &length)
+        precondition(ok == 1, "EVP_DigestFinal_ex failed")
+        reset()
+    }
+
     /// Returns the digest of `data` alone, reusing this hasher's context.
     public func hash(_ data: some ContiguousBytes) -> [UInt8] {
         update(data)

@@ -14,8 +14,8 @@ public enum PortableMath {
         let r = (x - k * ln2High) - k * ln2Low
         // Taylor series of e^r for |r| ≤ ln2/2, Horner form, 14 terms.
         var sum = 1.0 / 87_178_291_200.0
-        for n in stride(from: 13, through: 1, by: -1) {
-            sum = sum * r + 1.0 / factorial(n)
+        inverseFactorials.withUnsafeBufferPointer { table in
+            for n in stride(from: 13, through: 1, by: -1) { sum = sum * r + table[n] }
         }
         sum = sum * r + 1.0
         return scale(sum, by: Int(k))
@@ -38,6 +38,9 @@ public enum PortableMath {
         for n in stride(from: 41, through: 1, by: -2) { sum = sum * s2 + 1.0 / Double(n) }
         return 2 * s * sum + Double(exponent) * ln2High + Double(exponent) * ln2Low
     }
+
+    /// 1 / n! for n in 0...13, each computed exactly as the series once computed it inline.
+    private static let inverseFactorials: [Double] = (0...13).map { 1.0 / factorial($0) }
 
     private static func factorial(_ n: Int) -> Double {
         var result = 1.0

@@ -76,19 +76,31 @@ public struct LogisticTrainer: Trainer {
         let decay = Double(config.decayMicros) / 1_000_000
         let l2 = Double(config.l2Micros) / 1_000_000
         var probabilities = [Double](repeating: 0, count: classes)
+        var scaled: [Double] = []
         for epoch in 0..<config.epochs {
             let step = rate / (1 + decay * Double(epoch))
             let shrink = 1 - step * l2
             for sample in Self.order(samples, seed: seed, epoch: epoch) {
-                scores(sample, weights: weights, width: width, scale: scale, into: &probabilities)
-                for index in weights.indices { weights[index] *= shrink }
-                for k in 0..<classes {
-                    let gradient = probabilities[k] - (k == sample.label ? 1 : 0)
-                    let row = k * width
-                    for (position, feature) in sample.indices.enumerated() {
-                        weights[row + Int(feature)] -= step * gradient * (Double(sample.values[position]) * scale)
+                scaled.removeAll(keepingCapacity: true)
+                for value in sample.values { scaled.append(Double(value) * scale) }
+                // Pointer loops without bounds checks; every sum keeps its order, so the bytes do not change.
+                weights.withUnsafeMutableBufferPointer { weights in
+                    probabilities.withUnsafeMutableBufferPointer { probabilities in
+                        Self.softmax(
+                            indices: sample.indices, scaled: scaled, weights: UnsafeBufferPointer(weights),
+                            width: width,
+                            into: probabilities)
+                        for index in 0..<weights.count { weights[index] *= shrink }
+                        for k in 0..<classes {
+                            let gradient = probabilities[k] - (k == sample.label ? 1 : 0)
+                            let row = k * width
+                            let factor = step * gradient
+                            for position in 0..<scaled.count {
+                                weights[row + Int(sample.indices[position])] -= factor * scaled[position]
+                            }
+                            weights[row + width - 1] -= factor
+                        }
                     }
-                    weights[row + width - 1] -= step * gradient
                 }
             }
         }
@@ -115,22 +127,33 @@ public struct LogisticTrainer: Trainer {
 
     /// Softmax class probabilities of one shard's weights.
     func scores(_ sample: TrainingSample, weights: [Double], width: Int, scale: Double, into output: inout [Double]) {
+        let scaled = sample.values.map { Double($0) * scale }
+        weights.withUnsafeBufferPointer { weights in
+            output.withUnsafeMutableBufferPointer { output in
+                Self.softmax(indices: sample.indices, scaled: scaled, weights: weights, width: width, into: output)
+            }
+        }
+    }
+
+    /// Softmax over the classes' scores: bias plus the weighted features, each sum in feature order.
+    private static func softmax(
+        indices: [Int32], scaled: [Double], weights: UnsafeBufferPointer<Double>, width: Int,
+        into output: UnsafeMutableBufferPointer<Double>
+    ) {
         var maximum = -Double.infinity
-        for k in output.indices {
+        for k in 0..<output.count {
             let row = k * width
             var score = weights[row + width - 1]
-            for (position, feature) in sample.indices.enumerated() {
-                score += weights[row + Int(feature)] * (Double(sample.values[position]) * scale)
-            }
+            for position in 0..<scaled.count { score += weights[row + Int(indices[position])] * scaled[position] }
             output[k] = score
             if score > maximum { maximum = score }
         }
         var total = 0.0
-        for k in output.indices {
+        for k in 0..<output.count {
             output[k] = PortableMath.exp(output[k] - maximum)
             total += output[k]
         }
-        for k in output.indices { output[k] /= total }
+        for k in 0..<output.count { output[k] /= total }
     }
 
     /// The mean of the shards' softmax probabilities, summed in shard order.

@@ -35,8 +35,41 @@ public final class MerkleHasher {
         hasher.update(byte: 1)
         hasher.update(rawBuffer: left)
         hasher.update(rawBuffer: right)
-        let digest = hasher.finalize()
-        digest.withUnsafeBytes { output.copyMemory(from: $0) }
+        hasher.finalize(into: output.baseAddress!)
+    }
+
+    /// Writes SHA-256(0x00 ‖ `data`) into `output` (32 bytes) without allocating.
+    public func leafHash(_ data: UnsafeRawBufferPointer, into output: UnsafeMutableRawPointer) {
+        hasher.update(byte: 0)
+        hasher.update(rawBuffer: data)
+        hasher.finalize(into: output)
+    }
+
+    /// The RFC 6962 root of the leaf hashes in `flat` (32 bytes each, concatenated), computed level by
+    /// level in place (an odd last node moves up unchanged), without building a tree.
+    public func root(ofFlatLeafHashes flat: [UInt8]) -> [UInt8] {
+        precondition(flat.count % 32 == 0, "leaf hashes are 32 bytes each")
+        var level = flat
+        var count = flat.count / 32
+        guard count > 0 else { return Self.emptyRoot }
+        level.withUnsafeMutableBytes { buffer in
+            while count > 1 {
+                for pair in 0..<count / 2 {
+                    let left = UnsafeRawBufferPointer(rebasing: buffer[pair * 64..<pair * 64 + 32])
+                    let right = UnsafeRawBufferPointer(rebasing: buffer[pair * 64 + 32..<pair * 64 + 64])
+                    // The output overlaps only inputs already consumed by the time the digest is written.
+                    nodeHash(
+                        left: left, right: right,
+                        into: UnsafeMutableRawBufferPointer(rebasing: buffer[pair * 32..<pair * 32 + 32]))
+                }
+                if count % 2 == 1 {
+                    let last = (count - 1) * 32
+                    (buffer.baseAddress! + count / 2 * 32).copyMemory(from: buffer.baseAddress! + last, byteCount: 32)
+                }
+                count = (count + 1) / 2
+            }
+        }
+        return Array(level[0..<32])
     }
 }
 

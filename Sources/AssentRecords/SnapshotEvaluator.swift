@@ -33,12 +33,20 @@ public enum SnapshotDecision: Sendable, Equatable {
 }
 
 /// Decides each sample against a policy and builds the snapshot's leaves, tree and shards.
+///
+/// It remembers what depends only on a licence string, a consent or a subject, so one evaluator serves
+/// one set of inputs.
 public struct SnapshotEvaluator {
     /// The policy applied.
     public let policy: Policy
     /// H, R, T, T' and K.
     public let parameters: SnapshotParameters
-    private var parsed: [String: LicenseExpression?] = [:]
+    /// Licence string → the canonical branch the policy elects, or nil when it allows none.
+    private var elections: [String: String?] = [:]
+    /// Consent id → why it excludes its samples, or nil when it admits them.
+    private var consentVerdicts: [String: SnapshotDecision?] = [:]
+    /// Subject pseudonym → shard.
+    private var subjectShards: [String: Int] = [:]
 
     /// An evaluator for one policy and parameter set.
     public init(policy: Policy, parameters: SnapshotParameters) {
@@ -50,13 +58,10 @@ public struct SnapshotEvaluator {
     mutating func decide(_ sample: SnapshotInputs.Sample, inputs: SnapshotInputs) -> SnapshotDecision {
         var elected: [String] = []
         for source in sample.sources {
-            if parsed[source.license] == nil {
-                parsed[source.license] = .some(try? LicenseExpressionParser.parse(source.license))
-            }
-            guard let expression = parsed[source.license]!, let branch = policy.elect(expression) else {
+            guard let branch = election(for: source.license) else {
                 return .excluded(reason: "licence \(source.license) is not allowed by policy \(policy.name)")
             }
-            if !elected.contains(branch.canonical) { elected.append(branch.canonical) }
+            if !elected.contains(branch) { elected.append(branch) }
         }
         guard !elected.isEmpty else {
             return .excluded(reason: "no source recorded below height \(parameters.baseHeight)")
@@ -69,33 +74,51 @@ public struct SnapshotEvaluator {
             return .excluded(reason: "opt-out status unknown")
         }
         if let consentID = sample.consent {
-            guard let consent = inputs.consents[consentID] else {
-                return .excluded(reason: "consent \(consentID) is not in the log")
+            if consentVerdicts[consentID] == nil {
+                consentVerdicts[consentID] = .some(verdict(consentID, inputs: inputs))
             }
-            if consent.grantedAt > parameters.asOf {
-                return .excluded(reason: "consent \(consentID) was granted after \(parameters.asOf)")
-            }
-            if !consent.purposes.contains(policy.purpose) {
-                return .excluded(reason: "consent \(consentID) does not cover purpose \(policy.purpose)")
-            }
-            if case .some(.some(let expiry)) = consent.expiry(below: parameters.baseHeight), expiry <= parameters.asOf {
-                return .excluded(reason: "consent \(consentID) expired at \(expiry), before the as-of time")
-            }
-            if case .some(.some(let expiry)) = consent.expiry(below: parameters.revocationHeight),
-                expiry <= parameters.evaluatedAt
-            {
-                return .excluded(reason: "consent \(consentID) expired at \(expiry)")
-            }
-            if let withdrawn = inputs.withdrawnConsents[consentID], withdrawn <= parameters.evaluatedAt {
-                return .excluded(reason: "consent \(consentID) was withdrawn, effective \(withdrawn)")
-            }
+            if case .some(.some(let exclusion)) = consentVerdicts[consentID] { return exclusion }
         } else if sample.subject != nil && policy.personalData == "require-consent" {
             return .excluded(reason: "personal data without a consent")
         }
         if let revoked = inputs.revokedSamples[sample.commitment], revoked <= parameters.evaluatedAt {
             return .excluded(reason: "revoked, effective \(revoked)")
         }
-        return .included(license: elected.joined(separator: " AND "))
+        return .included(license: elected.count == 1 ? elected[0] : elected.joined(separator: " AND "))
+    }
+
+    /// The canonical branch the policy elects for a licence string, or nil.
+    private mutating func election(for license: String) -> String? {
+        if let known = elections[license] { return known }
+        let expression = try? LicenseExpressionParser.parse(license)
+        let branch = expression.flatMap { policy.elect($0) }?.canonical
+        elections[license] = .some(branch)
+        return branch
+    }
+
+    /// Why a consent excludes its samples under these parameters, or nil when it admits them.
+    private func verdict(_ consentID: String, inputs: SnapshotInputs) -> SnapshotDecision? {
+        guard let consent = inputs.consents[consentID] else {
+            return .excluded(reason: "consent \(consentID) is not in the log")
+        }
+        if consent.grantedAt > parameters.asOf {
+            return .excluded(reason: "consent \(consentID) was granted after \(parameters.asOf)")
+        }
+        if !consent.purposes.contains(policy.purpose) {
+            return .excluded(reason: "consent \(consentID) does not cover purpose \(policy.purpose)")
+        }
+        if case .some(.some(let expiry)) = consent.expiry(below: parameters.baseHeight), expiry <= parameters.asOf {
+            return .excluded(reason: "consent \(consentID) expired at \(expiry), before the as-of time")
+        }
+        if case .some(.some(let expiry)) = consent.expiry(below: parameters.revocationHeight),
+            expiry <= parameters.evaluatedAt
+        {
+            return .excluded(reason: "consent \(consentID) expired at \(expiry)")
+        }
+        if let withdrawn = inputs.withdrawnConsents[consentID], withdrawn <= parameters.evaluatedAt {
+            return .excluded(reason: "consent \(consentID) was withdrawn, effective \(withdrawn)")
+        }
+        return nil
     }
 
     /// The snapshot's members: every included sample's leaf, in commitment order.
@@ -107,9 +130,20 @@ public struct SnapshotEvaluator {
             members.append(
                 SnapshotMember(
                     commitment: sample.commitment, consent: sample.consent, license: license,
-                    shard: Self.shard(subject: sample.subject, commitment: sample.commitment, of: parameters.shards)))
+                    shard: shard(of: sample)))
         }
         return members
+    }
+
+    /// A sample's shard, remembered per subject.
+    private mutating func shard(of sample: SnapshotInputs.Sample) -> Int {
+        guard let subject = sample.subject else {
+            return Self.shard(subject: nil, commitment: sample.commitment, of: parameters.shards)
+        }
+        if let known = subjectShards[subject] { return known }
+        let shard = Self.shard(subject: subject, commitment: sample.commitment, of: parameters.shards)
+        subjectShards[subject] = shard
+        return shard
     }
 
     /// A sample's shard: the first 8 bytes of SHA-256 of its key, big-endian, modulo K; the key is the

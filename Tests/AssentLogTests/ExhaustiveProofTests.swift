@@ -104,6 +104,17 @@ import Testing
         }
     }
 
+    // The level-by-level root over flat hashes (snapshots use it) equals RFC 6962's recursive definition
+    // for every size up to 1,030 leaves, across the powers of two and tile boundaries.
+    @Test func flatRootsMatchTheRecursiveDefinition() {
+        let hasher = MerkleHasher()
+        let leaves = (0..<1030).map { hasher.leafHash([UInt8($0 & 0xff), UInt8($0 >> 8), 0x5A]) }
+        for size in 0...leaves.count {
+            let flat = leaves[0..<size].flatMap { $0 }
+            #expect(hasher.root(ofFlatLeafHashes: flat) == referenceRoot(leaves[0..<size]), "size \(size)")
+        }
+    }
+
     // Tiles: a tree large enough to fill stratum-0 tiles and reach stratum 1 gives the reference root.
     @Test func rootsAcrossTileBoundaries() throws {
         let hasher = MerkleHasher()
