@@ -21,7 +21,7 @@ extension Engine {
         let snapshot: Snapshot
         if let snapshotID {
             snapshot = try snapshots.load(snapshotID)
-            guard try currentContents(of: snapshot).root == snapshot.root else {
+            guard try currentRoots(of: snapshot).root == snapshot.root else {
                 throw EngineError(
                     .refused, "snapshot \(snapshot.id) has members that are no longer consented; cut a new snapshot")
             }

@@ -129,7 +129,7 @@ extension Engine {
             var marked: [String] = []
             for record in candidates {
                 let snapshot = try snapshots.load(record.snapshot)
-                let current = try currentContents(of: snapshot)
+                let current = try currentRoots(of: snapshot)
                 guard current.root != snapshot.root else { continue }
                 let shards = (0..<snapshot.parameters.shards).filter {
                     current.shardRoots[$0] != snapshot.shardRoots[$0]

@@ -37,8 +37,7 @@ public final class Engine {
                     .invalidInput,
                     "--shards \(shards) differs from snapshot \(snapshot.id)'s K = \(snapshot.parameters.shards)")
             }
-            let now = try currentContents(of: snapshot)
-            guard now.root == snapshot.root else {
+            guard try currentRoots(of: snapshot).root == snapshot.root else {
                 throw EngineError(
                     .refused, "snapshot \(snapshot.id) has members that are no longer consented; cut a new snapshot")
             }
@@ -58,13 +57,19 @@ public final class Engine {
             trained: Array(perShard.indices), reused: [], trainedSamples: samples.count, supersedes: nil)
     }
 
-    /// The snapshot's contents if it were re-cut now (revocations and expiries up to now).
-    func currentContents(of snapshot: Snapshot) throws -> SnapshotContents {
+    /// The roots the snapshot would have if re-cut now (revocations and expiries up to now): its own
+    /// when nothing logged since and no time passed since can change them, else recomputed.
+    func currentRoots(of snapshot: Snapshot) throws -> (root: [UInt8], shardRoots: [[UInt8]]) {
         let size = try store.ledger.size()
+        let now = max(UTCTime.now(), snapshot.parameters.asOf)
+        guard try snapshots.mayDiffer(snapshot, revocationHeight: size, evaluatedAt: now) else {
+            return (snapshot.root, snapshot.shardRoots)
+        }
         let parameters = SnapshotParameters(
             baseHeight: snapshot.parameters.baseHeight, revocationHeight: size, asOf: snapshot.parameters.asOf,
-            evaluatedAt: max(UTCTime.now(), snapshot.parameters.asOf), shards: snapshot.parameters.shards)
-        return try snapshots.contents(parameters: parameters, policy: snapshot.policy)
+            evaluatedAt: now, shards: snapshot.parameters.shards)
+        let contents = try snapshots.contents(parameters: parameters, policy: snapshot.policy)
+        return (contents.root, contents.shardRoots)
     }
 
     /// Reads the members' content from the vault and parses it; a trainer never sees anything else.
@@ -139,7 +144,7 @@ public final class Engine {
                 folder: relativeFolder, supersedes: supersedes, isDeterministic: true, writer: writer)
             // A revocation that landed while this model trained stales it at once; when nothing was logged
             // after the snapshot entry, nothing can have changed but the clock (the sweep covers expiry).
-            let current = writer.size > snapshot.seq + 1 ? try currentContents(of: snapshot) : nil
+            let current = writer.size > snapshot.seq + 1 ? try currentRoots(of: snapshot) : nil
             if let current, current.root != snapshot.root {
                 let changed = (0..<snapshot.parameters.shards).filter {
                     current.shardRoots[$0] != snapshot.shardRoots[$0]

@@ -82,7 +82,8 @@ public final class Ingestor {
             report.items += 1
             do {
                 let sample = try ValidatedSample.validate(
-                    item, defaults: defaults, baseFolder: source.baseFolder, confine: options.confine)
+                    item, defaults: defaults, baseFolder: source.baseFolder, confine: options.confine,
+                    licenses: licenses)
                 let subject = try effectiveSubject(of: sample)
                 try plan.admit(sample, subject: subject)
                 try checkAgainstLedger(sample, subject: subject)
@@ -101,7 +102,8 @@ public final class Ingestor {
             if plan.invalidLines.contains(item.line) { continue }
             chunk.append(
                 try ValidatedSample.validate(
-                    item, defaults: defaults, baseFolder: source.baseFolder, confine: options.confine))
+                    item, defaults: defaults, baseFolder: source.baseFolder, confine: options.confine,
+                    licenses: licenses))
             if chunk.count >= options.chunkSize {
                 try commit(chunk, options: options, report: &report)
                 done += chunk.count

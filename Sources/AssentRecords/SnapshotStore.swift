@@ -151,16 +151,7 @@ public struct SnapshotStore {
 
     /// The members of a snapshot, in leaf (commitment) order; with `shards`, only those shards' members.
     public func members(_ snapshot: Snapshot, shards: Set<Int>? = nil) throws -> [SnapshotMember] {
-        let pairsBytes = try store.database.withStatement("SELECT pairs FROM snapshots WHERE seq = ?") {
-            statement -> [UInt8] in
-            try statement.bind([.integer(Int64(snapshot.seq))])
-            _ = try statement.step()
-            return statement.blob(0)
-        }
-        let pairs: [(String?, String)] = (try JSONParser.parse(pairsBytes).arrayValue ?? []).map { pair in
-            let items = pair.arrayValue ?? []
-            return (items.first?.stringValue, items.last?.stringValue ?? "")
-        }
+        let pairs = try self.pairs(of: snapshot)
         var members: [SnapshotMember] = []
         members.reserveCapacity(snapshot.count)
         try store.database.withStatement("SELECT shard, members FROM snapshot_shards WHERE snapshot = ? ORDER BY shard")
@@ -178,7 +169,8 @@ public struct SnapshotStore {
                                 blob[offset + 35]) << 24
                         members.append(
                             SnapshotMember(
-                                commitment: commitment, consent: pairs[index].0, license: pairs[index].1, shard: shard))
+                                commitment: commitment, consent: pairs[index].consent, license: pairs[index].license,
+                                shard: shard))
                         offset += 36
                     }
                 }
@@ -204,19 +196,34 @@ public struct SnapshotStore {
     public func snapshots(containing commitment: [UInt8], subject: String?) throws -> [String] {
         var found: [String] = []
         for id in try all() {
-            let snapshot = try load(id)
-            let shard = SnapshotEvaluator.shard(
-                subject: subject, commitment: commitment, of: snapshot.parameters.shards)
-            let contains = try store.database.withStatement(
-                "SELECT members FROM snapshot_shards WHERE snapshot = ? AND shard = ?"
-            ) { statement in
-                try statement.bind([.integer(Int64(snapshot.seq)), .integer(Int64(shard))])
-                guard try statement.step() else { return false }
-                return statement.withBlob(0) { Self.binarySearch(blob: $0, for: commitment) }
-            }
-            if contains { found.append(id) }
+            if try contains(try load(id), commitment: commitment, subject: subject) { found.append(id) }
         }
         return found
+    }
+
+    /// Whether `snapshot` has the sample `commitment` (of `subject`, the pseudonym) as a member.
+    func contains(_ snapshot: Snapshot, commitment: [UInt8], subject: String?) throws -> Bool {
+        let shard = SnapshotEvaluator.shard(subject: subject, commitment: commitment, of: snapshot.parameters.shards)
+        return try store.database.withStatement("SELECT members FROM snapshot_shards WHERE snapshot = ? AND shard = ?")
+        { statement in
+            try statement.bind([.integer(Int64(snapshot.seq)), .integer(Int64(shard))])
+            guard try statement.step() else { return false }
+            return statement.withBlob(0) { Self.binarySearch(blob: $0, for: commitment) }
+        }
+    }
+
+    /// The snapshot's distinct (consent, licence) pairs, which its member records index.
+    func pairs(of snapshot: Snapshot) throws -> [(consent: String?, license: String)] {
+        let bytes = try store.database.withStatement("SELECT pairs FROM snapshots WHERE seq = ?") {
+            statement -> [UInt8] in
+            try statement.bind([.integer(Int64(snapshot.seq))])
+            _ = try statement.step()
+            return statement.blob(0)
+        }
+        return (try JSONParser.parse(bytes).arrayValue ?? []).map { pair in
+            let items = pair.arrayValue ?? []
+            return (items.first?.stringValue, items.last?.stringValue ?? "")
+        }
     }
 
     static func binarySearch(blob: UnsafeRawBufferPointer, for commitment: [UInt8]) -> Bool {

@@ -53,10 +53,11 @@ struct ValidatedSample {
     /// - Parameters:
     ///   - baseFolder: what relative paths resolve against.
     ///   - confine: refuse paths that resolve outside `baseFolder`.
+    ///   - licenses: parsed licence expressions, shared across the items of a run.
     /// - Throws: ``RecordsError`` naming the line and field.
     static func validate(
         _ item: RawManifestItem, defaults: IngestDefaults, baseFolder: URL, confine: Bool,
-        licenses: LicenseCache = LicenseCache()
+        licenses: LicenseCache
     ) throws -> ValidatedSample {
         if let failure = item.failure { throw failure }
         let line = item.line

@@ -44,12 +44,13 @@ struct ConsentCommand: ParsableCommand {
 
         func run() throws {
             try reportingErrors {
-                let registry = ConsentRegistry(store: try RecordStore(ledger: try global.openLedger()))
+                let store = try RecordStore(ledger: try global.openLedger())
                 let bytes = try evidence.map { try readFile($0, what: "evidence file") }
-                let record = try registry.grant(
+                let record = try ConsentRegistry(store: store).grant(
                     subject: subject, purposes: purposes, legalBasis: legalBasis, grantedAt: grantedAt,
                     expiresAt: expires,
                     evidence: bytes, id: id)
+                try sweepAfterWrite(store)
                 if global.json { Console.json(record.json) } else { Console.line(record.id) }
             }
         }
@@ -69,9 +70,10 @@ struct ConsentCommand: ParsableCommand {
 
         func run() throws {
             try reportingErrors {
-                let registry = ConsentRegistry(store: try RecordStore(ledger: try global.openLedger()))
-                let record = try registry.renew(
+                let store = try RecordStore(ledger: try global.openLedger())
+                let record = try ConsentRegistry(store: store).renew(
                     consent, expiresAt: expires, evidence: try evidence.map { try readFile($0, what: "evidence file") })
+                try sweepAfterWrite(store)
                 if global.json {
                     Console.json(record.json)
                 } else {

@@ -255,6 +255,7 @@ struct ReproduceCommand: ParsableCommand {
             let ids =
                 allStale ? try engine.models(staleOnly: true).filter { $0.supersededBy == nil }.map(\.id) : [model!]
             for id in ids { TrainCommand.report(try engine.reproduce(id), engine: engine, json: global.json) }
+            try sweepAfterWrite(engine)
             if ids.isEmpty { Console.line("no stale models to reproduce") }
         }
     }

@@ -83,6 +83,55 @@ import Testing
         #expect(early.count == 3, "consent granted after the as-of time does not count")
     }
 
+    // The sweep's shortcut: "may differ" is false only when a re-cut really gives the same roots.
+    @Test func aRecutIsSkippedOnlyWhenNothingCanHaveChanged() throws {
+        let (fixture, _) = try populated()
+        defer { fixture.cleanUp() }
+        let store = SnapshotStore(store: fixture.store)
+        let snapshot = try store.create(policy: .standard, asOf: "2025-06-01T00:00:00Z", shards: 4)
+        func recut(at time: String) throws -> (mayDiffer: Bool, same: Bool) {
+            let height = try fixture.ledger.size()
+            let parameters = SnapshotParameters(
+                baseHeight: snapshot.parameters.baseHeight, revocationHeight: height, asOf: snapshot.parameters.asOf,
+                evaluatedAt: time, shards: 4)
+            let contents = try store.contents(parameters: parameters, policy: snapshot.policy)
+            return (
+                try store.mayDiffer(snapshot, revocationHeight: height, evaluatedAt: time),
+                contents.root == snapshot.root && contents.shardRoots == snapshot.shardRoots
+            )
+        }
+        #expect(try recut(at: "2025-06-01T00:00:00Z") == (false, true))
+        #expect(try recut(at: "2025-12-31T23:59:59Z") == (false, true), "no expiry or revocation in between")
+        #expect(try recut(at: "2026-01-01T00:00:00Z") == (true, false), "gina's consent expires at this instant")
+        #expect(try recut(at: "2025-05-31T00:00:00Z").mayDiffer, "an earlier clock is never taken on trust")
+
+        try RevocationRegistry(store: fixture.store).revoke(
+            .samples([Hex.encode(try commitment(fixture, text: "plain"))]), effective: "2025-09-01T00:00:00Z")
+        #expect(try recut(at: "2025-08-01T00:00:00Z") == (false, true), "a revocation not yet in effect")
+        #expect(try recut(at: "2025-09-01T00:00:00Z") == (true, false), "in effect, on a member")
+
+        let nonMember = Hex.encode(try commitment(fixture, text: "nc-only"))
+        try RevocationRegistry(store: fixture.store).revoke(.samples([nonMember]), effective: "2025-07-01T00:00:00Z")
+        #expect(try recut(at: "2025-08-01T00:00:00Z") == (false, true), "a revoked non-member changes nothing")
+        try RevocationRegistry(store: fixture.store).revoke(.consent("c-gina"), effective: "2025-07-15T00:00:00Z")
+        #expect(try recut(at: "2025-07-14T00:00:00Z") == (false, true))
+        #expect(try recut(at: "2025-08-01T00:00:00Z") == (true, false), "a member's consent withdrawn")
+    }
+
+    @Test func aRenewalAlwaysCallsForARecut() throws {
+        let (fixture, _) = try populated()
+        defer { fixture.cleanUp() }
+        let store = SnapshotStore(store: fixture.store)
+        let snapshot = try store.create(policy: .standard, asOf: "2025-06-01T00:00:00Z")
+        let later = try fixture.ledger.size()
+        #expect(try !store.mayDiffer(snapshot, revocationHeight: later, evaluatedAt: "2025-06-02T00:00:00Z"))
+        _ = try fixture.registry.renew("c-gina", expiresAt: "2099-01-01T00:00:00Z", evidence: nil)
+        let renewed = try fixture.ledger.size()
+        #expect(
+            try store.mayDiffer(snapshot, revocationHeight: renewed, evaluatedAt: "2025-06-02T00:00:00Z"),
+            "a renewal can re-admit samples whose consent had expired")
+    }
+
     @Test func revocationLeavesOldSnapshotsAloneAndProvesAbsence() throws {
         let (fixture, _) = try populated()
         defer { fixture.cleanUp() }
