@@ -52,8 +52,8 @@ package struct SnapshotContents {
     package let shardRoots: [[UInt8]]
     package let shardCounts: [Int]
 
-    /// Hashes the leaves and computes the roots; the whole tree and the shard trees are reduced on two
-    /// threads, which changes nothing in the result.
+    /// Hashes the leaves and computes the roots; the work is spread over the cores, which changes nothing
+    /// in the result.
     init(members: [SnapshotMember], shards: Int) {
         self.members = members
         let leaves = Self.flatLeafHashes(members)
@@ -62,50 +62,29 @@ package struct SnapshotContents {
             perShard[member.shard].append(contentsOf: leaves[offset * 32..<offset * 32 + 32])
         }
         let shardLeaves = perShard
-        let results = ResultSlots(count: 2)
-        DispatchQueue.concurrentPerform(iterations: 2) { part in
+        let roots = Parallel.map(parts: 2) { part in
             let hasher = MerkleHasher()
-            if part == 0 {
-                results.set(0, [hasher.root(ofFlatLeafHashes: leaves)])
-            } else {
-                results.set(1, shardLeaves.map { hasher.root(ofFlatLeafHashes: $0) })
-            }
+            return part == 0
+                ? [hasher.root(ofFlatLeafHashes: leaves)] : shardLeaves.map { hasher.root(ofFlatLeafHashes: $0) }
         }
-        root = results.value(0)[0]
-        shardRoots = results.value(1)
+        root = roots[0][0]
+        shardRoots = roots[1]
         shardCounts = shardLeaves.map { $0.count / 32 }
     }
 
-    /// Every member's leaf hash, 32 bytes each, concatenated in member order; two threads each hash half.
+    /// Every member's leaf hash, 32 bytes each, concatenated in member order.
     static func flatLeafHashes(_ members: [SnapshotMember]) -> [UInt8] {
-        var flat = [UInt8](repeating: 0, count: members.count * 32)
-        let half = members.count / 2
-        flat.withUnsafeMutableBytes { buffer in
-            let output = SendableBuffer(base: buffer.baseAddress!)
-            DispatchQueue.concurrentPerform(iterations: 2) { part in
-                let hasher = MerkleHasher()
-                for index in (part == 0 ? 0..<half : half..<members.count) {
-                    members[index].leaf.withUnsafeBytes { hasher.leafHash($0, into: output.base + index * 32) }
+        let parts = Parallel.map(parts: Parallel.width) { part in
+            let range = Parallel.ranges(members.count, parts: Parallel.width)[part]
+            var flat = [UInt8](repeating: 0, count: range.count * 32)
+            let hasher = MerkleHasher()
+            flat.withUnsafeMutableBytes { output in
+                for (offset, index) in range.enumerated() {
+                    members[index].leaf.withUnsafeBytes { hasher.leafHash($0, into: output.baseAddress! + offset * 32) }
                 }
             }
+            return flat
         }
-        return flat
+        return Array(parts.joined())
     }
-}
-
-/// A raw pointer handed to worker threads that write disjoint ranges of it.
-private struct SendableBuffer: @unchecked Sendable {
-    let base: UnsafeMutableRawPointer
-}
-
-/// One result slot per worker thread, each written by exactly one worker before `concurrentPerform` returns.
-private final class ResultSlots: @unchecked Sendable {
-    private var slots: [[[UInt8]]]
-    private let lock = NSLock()
-
-    init(count: Int) { slots = Array(repeating: [], count: count) }
-
-    func set(_ index: Int, _ value: [[UInt8]]) { lock.withLock { slots[index] = value } }
-
-    func value(_ index: Int) -> [[UInt8]] { lock.withLock { slots[index] } }
 }

@@ -1,0 +1,31 @@
+internal import Foundation
+
+/// Splitting pure work across the machine's cores without changing its result.
+enum Parallel {
+    /// The number of parts work is split into: the active processor count, at most 8.
+    static let width = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
+
+    /// `work(part)` for every part in `0..<parts`, run concurrently, returned in part order.
+    static func map<T: Sendable>(parts: Int, _ work: @Sendable (Int) -> T) -> [T] {
+        let results = Slots<T>(count: parts)
+        DispatchQueue.concurrentPerform(iterations: parts) { part in results.set(part, work(part)) }
+        return results.values
+    }
+
+    /// `count` items split into `parts` contiguous ranges, in order.
+    static func ranges(_ count: Int, parts: Int) -> [Range<Int>] {
+        (0..<parts).map { part in count * part / parts..<count * (part + 1) / parts }
+    }
+}
+
+/// One result slot per part, each written once by its own worker.
+private final class Slots<T: Sendable>: @unchecked Sendable {
+    private var slots: [T?]
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: T) { lock.withLock { slots[index] = value } }
+
+    var values: [T] { lock.withLock { slots.map { $0! } } }
+}
