@@ -91,6 +91,16 @@ done
 cp "$work/current.bundle.json" "$fuzz/seeds/proof-bundle/current.json"
 stale=$(model_id stale)
 "$assent" prove "$stale" --ledger "$ledger" --bundle "$fuzz/seeds/proof-bundle/stale.json" >/dev/null
+# One seed per file of the current bundle: a selector byte (the file's place in sorted order), then the
+# file itself, which FuzzProofBundle puts back into the bundle in place of the original.
+python3 - "$fuzz/seeds/proof-bundle" <<'PY'
+import base64, json, sys
+folder = sys.argv[1]
+files = json.load(open(f"{folder}/current.json"))["files"]
+for index, name in enumerate(sorted(files)):
+    with open(f"{folder}/file-{index:02d}", "wb") as out:
+        out.write(bytes([index]) + base64.b64decode(files[name]))
+PY
 
 # The fixture: the keys the proofs are signed with, the current model and the proofs' clock.
 cp "$ledger/log.vkey" "$ledger/signing-key.pub.pem" "$ledger/trust.json" "$fuzz/fixture/"
