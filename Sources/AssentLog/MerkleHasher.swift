@@ -71,6 +71,28 @@ public final class MerkleHasher {
         }
         return Array(level[0..<32])
     }
+
+    /// The RFC 6962 inclusion proof (PATH) of leaf `index` among the leaf hashes in `flat`, each sibling
+    /// subtree reduced with ``root(ofFlatLeafHashes:)``: every leaf hash is read once, no tree is kept.
+    public func inclusionProof(index: Int, ofFlatLeafHashes flat: [UInt8]) -> [[UInt8]] {
+        precondition(flat.count % 32 == 0 && index >= 0 && index < flat.count / 32, "index outside the tree")
+        var proof: [[UInt8]] = []
+        var start = 0
+        var end = flat.count / 32
+        var target = index
+        while end - start > 1 {
+            let split = Int(TreeMath.splitPoint(UInt64(end - start)))
+            if target < split {
+                proof.append(root(ofFlatLeafHashes: Array(flat[(start + split) * 32..<end * 32])))
+                end = start + split
+            } else {
+                proof.append(root(ofFlatLeafHashes: Array(flat[start * 32..<(start + split) * 32])))
+                start += split
+                target -= split
+            }
+        }
+        return proof.reversed()
+    }
 }
 
 /// Tree-shape arithmetic shared by proof generation and verification (RFC 6962 §2.1).

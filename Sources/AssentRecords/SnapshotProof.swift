@@ -13,13 +13,19 @@ public enum SnapshotProof {
     /// Builds the proof for `commitment` over `members` (in leaf order).
     public static func make(snapshot: Snapshot, members: [SnapshotMember], commitment: [UInt8]) throws -> JSONObject {
         let hasher = MerkleHasher()
-        let tree = MemoryMerkleTree(leafHashes: members.map { hasher.leafHash($0.leaf) })
-        func leaf(_ index: Int) throws -> JSONValue {
+        let leaves = SnapshotContents.flatLeafHashes(members)
+        func leaf(_ index: Int) -> JSONValue {
             .object(
                 JSONObject([
                     ("index", .integer(Int64(index))),
                     ("leaf", .string(String(decoding: members[index].leaf, as: UTF8.self))),
-                    ("proof", .array(try tree.inclusionProof(index: UInt64(index)).map { .string(Hex.encode($0)) })),
+                    (
+                        "proof",
+                        .array(
+                            hasher.inclusionProof(index: index, ofFlatLeafHashes: leaves).map {
+                                .string(Hex.encode($0))
+                            })
+                    ),
                 ]))
         }
         var object = JSONObject([
@@ -39,12 +45,12 @@ public enum SnapshotProof {
         }
         if low < members.count && members[low].commitment == commitment {
             object["member"] = .bool(true)
-            object["leaf"] = try leaf(low)
+            object["leaf"] = leaf(low)
             return object
         }
         object["member"] = .bool(false)
-        if low > 0 { object["left"] = try leaf(low - 1) }
-        if low < members.count { object["right"] = try leaf(low) }
+        if low > 0 { object["left"] = leaf(low - 1) }
+        if low < members.count { object["right"] = leaf(low) }
         return object
     }
 

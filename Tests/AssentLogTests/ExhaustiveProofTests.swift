@@ -115,6 +115,24 @@ import Testing
         }
     }
 
+    // Inclusion proofs over flat hashes (snapshot membership proofs use them) equal the tree's, for
+    // every (index, size) up to 64, and verify.
+    @Test(arguments: 1...maximum) func flatInclusionProofsMatchTheTree(size: UInt64) throws {
+        let hasher = MerkleHasher()
+        let flat = Self.leaves[0..<Int(size)].flatMap { $0 }
+        let tree = InMemoryTree()
+        for leaf in Self.leaves[0..<Int(size)] { tree.append(leafHash: leaf) }
+        let generator = MerkleProofGenerator(source: tree)
+        for index in 0..<size {
+            let proof = hasher.inclusionProof(index: Int(index), ofFlatLeafHashes: flat)
+            #expect(proof == (try generator.inclusionProof(index: index, size: size)), "index \(index), size \(size)")
+            #expect(
+                MerkleVerification.verifyInclusion(
+                    index: index, size: size, leafHash: Self.leaves[Int(index)], proof: proof,
+                    root: Self.roots[Int(size)]))
+        }
+    }
+
     // Tiles: a tree large enough to fill stratum-0 tiles and reach stratum 1 gives the reference root.
     @Test func rootsAcrossTileBoundaries() throws {
         let hasher = MerkleHasher()
