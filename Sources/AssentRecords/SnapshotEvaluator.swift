@@ -121,26 +121,11 @@ public struct SnapshotEvaluator {
         return nil
     }
 
-    /// The snapshot's members, the samples split across the cores, each part with its own evaluator.
-    static func members(of inputs: SnapshotInputs, policy: Policy, parameters: SnapshotParameters) -> [SnapshotMember] {
-        let ranges = Parallel.ranges(inputs.samples.count, parts: Parallel.width)
-        let parts = Parallel.map(parts: ranges.count) { part in
-            var evaluator = SnapshotEvaluator(policy: policy, parameters: parameters)
-            return evaluator.members(of: inputs, in: ranges[part])
-        }
-        return Array(parts.joined())
-    }
-
     /// The snapshot's members: every included sample's leaf, in commitment order.
     mutating func members(of inputs: SnapshotInputs) -> [SnapshotMember] {
-        members(of: inputs, in: inputs.samples.indices)
-    }
-
-    /// The members among `inputs.samples[range]`.
-    mutating func members(of inputs: SnapshotInputs, in range: Range<Int>) -> [SnapshotMember] {
         var members: [SnapshotMember] = []
-        members.reserveCapacity(range.count)
-        for sample in inputs.samples[range] {
+        members.reserveCapacity(inputs.samples.count)
+        for sample in inputs.samples {
             guard case .included(let license) = decide(sample, inputs: inputs) else { continue }
             members.append(
                 SnapshotMember(

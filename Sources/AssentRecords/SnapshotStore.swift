@@ -53,8 +53,8 @@ public struct SnapshotStore {
     package func contents(parameters: SnapshotParameters, policy: Policy) throws -> SnapshotContents {
         let inputs = try SnapshotInputs.fromIndex(
             store, baseHeight: parameters.baseHeight, revocationHeight: parameters.revocationHeight)
-        let members = SnapshotEvaluator.members(of: inputs, policy: policy, parameters: parameters)
-        return SnapshotContents(members: members, shards: parameters.shards)
+        var evaluator = SnapshotEvaluator(policy: policy, parameters: parameters)
+        return SnapshotContents(members: evaluator.members(of: inputs), shards: parameters.shards)
     }
 
     private func log(parameters: SnapshotParameters, policy: Policy, writer: LogWriter, extra: JSONObject) throws
