@@ -89,25 +89,22 @@ extension Engine {
     /// - Returns: the models marked.
     @discardableResult
     public func markStale(affected: [[UInt8]], revocation: String, writer: LogWriter) throws -> [String] {
+        try RevocationRegistry(store: store).noteModelsChecked(revocation: revocation, writer: writer)
         guard !affected.isEmpty else { return [] }
-        var subjects: [[UInt8]: String?] = [:]
-        for commitment in affected {
-            subjects[commitment] = try store.database.withStatement("SELECT subject FROM samples WHERE commitment = ?")
-            { statement -> String? in
-                try statement.bind([.blob(commitment)])
-                guard try statement.step(), !statement.isNull(0) else { return nil }
-                return statement.text(0)
-            }
+        let samples = try affected.map { commitment in
+            (
+                commitment: commitment,
+                subject: try store.database.withStatement("SELECT subject FROM samples WHERE commitment = ?") {
+                    statement -> String? in
+                    try statement.bind([.blob(commitment)])
+                    guard try statement.step(), !statement.isNull(0) else { return nil }
+                    return statement.text(0)
+                }
+            )
         }
         var marked: [String] = []
         for record in try models() {
-            let snapshot = try snapshots.load(record.snapshot)
-            var shards: Set<Int> = []
-            for commitment in affected {
-                let shard = SnapshotEvaluator.shard(
-                    subject: subjects[commitment] ?? nil, commitment: commitment, of: snapshot.parameters.shards)
-                if try snapshots.shard(snapshot, shard, contains: commitment) { shards.insert(shard) }
-            }
+            let shards = try snapshots.shardsHolding(samples, in: try snapshots.load(record.snapshot))
             guard !shards.isEmpty else { continue }
             try appendStale(
                 model: record.id,
@@ -120,6 +117,9 @@ extension Engine {
 
     /// Marks stale every current model whose snapshot, re-cut now, has lost members (consents that
     /// expired, revocations that took effect later). Run by every write command and by `assent sweep`.
+    ///
+    /// Revocations logged after a model are not looked at again for it: every revocation path
+    /// (`assent revoke`, the demo) runs ``markStale(affected:revocation:writer:)`` in its own transaction.
     /// - Returns: the models marked.
     @discardableResult
     public func sweep() throws -> [String] {
@@ -129,7 +129,7 @@ extension Engine {
             var marked: [String] = []
             for record in candidates {
                 let snapshot = try snapshots.load(record.snapshot)
-                let current = try currentRoots(of: snapshot)
+                let current = try currentRoots(of: snapshot, model: record.seq)
                 guard current.root != snapshot.root else { continue }
                 let shards = (0..<snapshot.parameters.shards).filter {
                     current.shardRoots[$0] != snapshot.shardRoots[$0]

@@ -59,10 +59,12 @@ public final class Engine {
 
     /// The roots the snapshot would have if re-cut now (revocations and expiries up to now): its own
     /// when nothing logged since and no time passed since can change them, else recomputed.
-    func currentRoots(of snapshot: Snapshot) throws -> (root: [UInt8], shardRoots: [[UInt8]]) {
+    /// - Parameter model: the log index of a model trained on it that is not stale; revocations logged
+    ///   after it cannot touch its members, or they would have marked it stale.
+    func currentRoots(of snapshot: Snapshot, model: UInt64? = nil) throws -> (root: [UInt8], shardRoots: [[UInt8]]) {
         let size = try store.ledger.size()
         let now = max(UTCTime.now(), snapshot.parameters.asOf)
-        guard try snapshots.mayDiffer(snapshot, revocationHeight: size, evaluatedAt: now) else {
+        guard try snapshots.mayDiffer(snapshot, revocationHeight: size, evaluatedAt: now, handledFrom: model) else {
             return (snapshot.root, snapshot.shardRoots)
         }
         let parameters = SnapshotParameters(

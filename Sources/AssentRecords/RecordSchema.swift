@@ -32,6 +32,7 @@ enum RecordSchema {
         CREATE TABLE IF NOT EXISTS revocations (
             seq INTEGER PRIMARY KEY, revocation TEXT NOT NULL, kind TEXT NOT NULL, target TEXT NOT NULL,
             reason TEXT NOT NULL, effective_at TEXT NOT NULL) STRICT;
+        CREATE TABLE IF NOT EXISTS revocation_checks (seq INTEGER PRIMARY KEY) STRICT;
         CREATE TABLE IF NOT EXISTS sample_revocations (
             commitment BLOB NOT NULL, seq INTEGER NOT NULL, effective_at TEXT NOT NULL,
             PRIMARY KEY (commitment, seq)) WITHOUT ROWID;

@@ -113,6 +113,20 @@ public struct RevocationRegistry {
         }
     }
 
+    /// Notes, inside revocation `id`'s own transaction and before anything else is appended, that every
+    /// model registered so far was checked against its affected samples there (the engine's stale
+    /// marking does this), so the sweep need not check those models against it again.
+    public func noteModelsChecked(revocation id: String, writer: LogWriter) throws {
+        guard
+            let first = try writer.connection.scalarInteger(
+                "SELECT seq FROM revocations WHERE revocation = ?", [.text(id)])
+        else { throw RecordsError(.notFound, "no revocation \(id) in this transaction") }
+        for seq in UInt64(first)..<writer.size {
+            try writer.connection.run(
+                "INSERT OR IGNORE INTO revocation_checks (seq) VALUES (?)", [.integer(Int64(seq))])
+        }
+    }
+
     /// Whether any revocation covers this sample.
     func isRevoked(_ commitment: [UInt8]) throws -> Bool {
         try store.database.scalarInteger(

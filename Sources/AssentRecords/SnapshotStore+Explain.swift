@@ -66,13 +66,28 @@ extension SnapshotStore {
 }
 
 extension SnapshotStore {
-    /// Whether `shard` of `snapshot` holds `commitment` (a binary search of its sorted member blob).
-    public func shard(_ snapshot: Snapshot, _ shard: Int, contains commitment: [UInt8]) throws -> Bool {
-        try store.database.withStatement("SELECT members FROM snapshot_shards WHERE snapshot = ? AND shard = ?") {
-            statement in
-            try statement.bind([.integer(Int64(snapshot.seq)), .integer(Int64(shard))])
-            guard try statement.step() else { return false }
-            return statement.withBlob(0) { Self.binarySearch(blob: $0, for: commitment) }
+    /// The shards of `snapshot` that hold at least one of `samples` (commitment and subject pseudonym):
+    /// each sample's shard is computed and its sorted member blob binary-searched, each blob read once.
+    public func shardsHolding(_ samples: [(commitment: [UInt8], subject: String?)], in snapshot: Snapshot) throws
+        -> Set<Int>
+    {
+        var byShard: [Int: [[UInt8]]] = [:]
+        for sample in samples {
+            let shard = SnapshotEvaluator.shard(
+                subject: sample.subject, commitment: sample.commitment, of: snapshot.parameters.shards)
+            byShard[shard, default: []].append(sample.commitment)
         }
+        var holding: Set<Int> = []
+        for (shard, commitments) in byShard {
+            let found = try store.database.withStatement(
+                "SELECT members FROM snapshot_shards WHERE snapshot = ? AND shard = ?"
+            ) { statement in
+                try statement.bind([.integer(Int64(snapshot.seq)), .integer(Int64(shard))])
+                guard try statement.step() else { return false }
+                return statement.withBlob(0) { blob in commitments.contains { Self.binarySearch(blob: blob, for: $0) } }
+            }
+            if found { holding.insert(shard) }
+        }
+        return holding
     }
 }

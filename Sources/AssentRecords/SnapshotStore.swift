@@ -133,15 +133,16 @@ public struct SnapshotStore {
             return (parameters, statement.blob(4), Int(statement.integer(6)), statement.blob(7))
         }
         guard let row else { throw RecordsError(.notFound, "no snapshot \(id) (see assent status)") }
-        var shardRoots: [[UInt8]] = []
-        var shardCounts: [Int] = []
-        try store.database.withStatement("SELECT root, count FROM snapshot_shards WHERE snapshot = ? ORDER BY shard") {
-            statement in
-            try statement.bind([.integer(Int64(seq))])
-            while try statement.step() {
-                shardRoots.append(statement.blob(0))
-                shardCounts.append(Int(statement.integer(1)))
-            }
+        // The shard roots and counts come from the snapshot's entry: reading them from snapshot_shards
+        // would load every member blob with them (SQLite reads a WITHOUT ROWID row whole).
+        let entry = try JSONParser.parse(try store.ledger.entry(seq).bytes).objectValue
+        let shardRoots = (entry?["shard_roots"]?.arrayValue ?? []).compactMap {
+            $0.stringValue.flatMap(RevocationRegistry.parseCommitment)
+        }
+        let shardCounts = (entry?["shard_counts"]?.arrayValue ?? []).compactMap { $0.integerValue.map { Int($0) } }
+        guard shardRoots.count == row.0.shards, shardCounts.count == row.0.shards else {
+            throw RecordsError(
+                .conflict, "snapshot \(id): its entry does not list \(row.0.shards) shard roots; run assent log verify")
         }
         return Snapshot(
             id: Snapshot.id(forSeq: seq), seq: seq, parameters: row.0, policy: try Policy(json: row.1), count: row.2,
@@ -196,20 +197,9 @@ public struct SnapshotStore {
     public func snapshots(containing commitment: [UInt8], subject: String?) throws -> [String] {
         var found: [String] = []
         for id in try all() {
-            if try contains(try load(id), commitment: commitment, subject: subject) { found.append(id) }
+            if try !shardsHolding([(commitment, subject)], in: try load(id)).isEmpty { found.append(id) }
         }
         return found
-    }
-
-    /// Whether `snapshot` has the sample `commitment` (of `subject`, the pseudonym) as a member.
-    func contains(_ snapshot: Snapshot, commitment: [UInt8], subject: String?) throws -> Bool {
-        let shard = SnapshotEvaluator.shard(subject: subject, commitment: commitment, of: snapshot.parameters.shards)
-        return try store.database.withStatement("SELECT members FROM snapshot_shards WHERE snapshot = ? AND shard = ?")
-        { statement in
-            try statement.bind([.integer(Int64(snapshot.seq)), .integer(Int64(shard))])
-            guard try statement.step() else { return false }
-            return statement.withBlob(0) { Self.binarySearch(blob: $0, for: commitment) }
-        }
     }
 
     /// The snapshot's distinct (consent, licence) pairs, which its member records index.

@@ -118,6 +118,40 @@ import Testing
         #expect(try recut(at: "2025-08-01T00:00:00Z") == (true, false), "a member's consent withdrawn")
     }
 
+    @Test func revocationsAlreadyDealtWithAreSkipped() throws {
+        let (fixture, _) = try populated()
+        defer { fixture.cleanUp() }
+        let store = SnapshotStore(store: fixture.store)
+        let snapshot = try store.create(policy: .standard, asOf: "2025-06-01T00:00:00Z")
+        let model = try fixture.ledger.size() - 1  // the snapshot entry stands in for a model entry
+        let registry = RevocationRegistry(store: fixture.store)
+        let plain = Hex.encode(try commitment(fixture, text: "plain"))
+        try registry.revoke(.samples([plain]), effective: "2025-06-01T00:00:00Z")
+        let time = "2025-06-02T00:00:00Z"
+        var size = try fixture.ledger.size()
+        #expect(try store.mayDiffer(snapshot, revocationHeight: size, evaluatedAt: time), "a member was revoked")
+        #expect(
+            try store.mayDiffer(snapshot, revocationHeight: size, evaluatedAt: time, handledFrom: model),
+            "a revocation that checked no model is always looked at")
+
+        let fresh = try populated().0
+        defer { fresh.cleanUp() }
+        let freshStore = SnapshotStore(store: fresh.store)
+        let freshSnapshot = try freshStore.create(policy: .standard, asOf: "2025-06-01T00:00:00Z")
+        let freshModel = try fresh.ledger.size() - 1
+        try RevocationRegistry(store: fresh.store).revoke(
+            .samples([Hex.encode(try commitment(fresh, text: "plain"))]), effective: "2025-06-01T00:00:00Z"
+        ) { writer, _, id in
+            try RevocationRegistry(store: fresh.store).noteModelsChecked(revocation: id, writer: writer)
+        }
+        size = try fresh.ledger.size()
+        #expect(try freshStore.mayDiffer(freshSnapshot, revocationHeight: size, evaluatedAt: time))
+        #expect(
+            try !freshStore.mayDiffer(
+                freshSnapshot, revocationHeight: size, evaluatedAt: time, handledFrom: freshModel),
+            "its own transaction checked the models registered before it")
+    }
+
     @Test func aRenewalAlwaysCallsForARecut() throws {
         let (fixture, _) = try populated()
         defer { fixture.cleanUp() }
