@@ -50,7 +50,7 @@ struct ConsentCommand: ParsableCommand {
                     subject: subject, purposes: purposes, legalBasis: legalBasis, grantedAt: grantedAt,
                     expiresAt: expires,
                     evidence: bytes, id: id)
-                try sweepAfterWrite(store)
+                sweepAfterWrite(store)
                 if global.json { Console.json(record.json) } else { Console.line(record.id) }
             }
         }
@@ -73,7 +73,7 @@ struct ConsentCommand: ParsableCommand {
                 let store = try RecordStore(ledger: try global.openLedger())
                 let record = try ConsentRegistry(store: store).renew(
                     consent, expiresAt: expires, evidence: try evidence.map { try readFile($0, what: "evidence file") })
-                try sweepAfterWrite(store)
+                sweepAfterWrite(store)
                 if global.json {
                     Console.json(record.json)
                 } else {

@@ -34,7 +34,7 @@ struct EraseCommand: ParsableCommand {
             let target: RevocationTarget =
                 subject.map { .subject($0) } ?? consent.map { .consent($0) } ?? .samples(samples)
             let result = try EraseRegistry(store: store).erase(target)
-            try sweepAfterWrite(store)
+            sweepAfterWrite(store)
             if global.json {
                 Console.json(
                     JSONObject([

@@ -91,7 +91,7 @@ struct IngestCommand: ParsableCommand {
             ) {
                 phase, count in Console.note("\(phase) \(count) items…")
             }
-            try sweepAfterWrite(store)
+            sweepAfterWrite(store)
             let seconds = Date().timeIntervalSince(started)
             if global.json {
                 Console.json(report.json)

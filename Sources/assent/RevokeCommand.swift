@@ -108,7 +108,7 @@ struct RevokeCommand: ParsableCommand {
             }
             for model in staled { Console.line("stale model: \(model)") }
             for reproduction in reproduced { TrainCommand.report(reproduction, engine: engine, json: false) }
-            try sweepAfterWrite(engine)
+            sweepAfterWrite(engine)
         }
     }
 }

@@ -56,7 +56,7 @@ struct SnapshotCommand: ParsableCommand {
                 let store = SnapshotStore(store: try RecordStore(ledger: try global.openLedger()))
                 let snapshot = try store.create(
                     policy: try SnapshotCommand.policy(policy), at: at, asOf: asOf, shards: shards)
-                try sweepAfterWrite(store.store)
+                sweepAfterWrite(store.store)
                 SnapshotCommand.print(snapshot, json: global.json)
             }
         }

@@ -84,7 +84,7 @@ struct TrainCommand: ParsableCommand {
                     snapshot: snapshot)
             }
             TrainCommand.report(result, engine: engine, json: global.json)
-            try sweepAfterWrite(engine)
+            sweepAfterWrite(engine)
         }
     }
 
@@ -117,15 +117,27 @@ struct TrainCommand: ParsableCommand {
 /// Formats basis points as a percentage.
 func percent(_ basisPoints: Int) -> String { String(format: "%.2f%%", Double(basisPoints) / 100) }
 
-/// Runs the sweep that every write command runs, reporting models it marked stale.
-func sweepAfterWrite(_ engine: Engine) throws {
-    for id in try engine.sweep() {
-        Console.note("sweep: model \(id) is now stale (a consent expired or a revocation took effect)")
+/// Runs the sweep that every write command runs, reporting models it marked stale. The command's own
+/// write has committed by now, so a failing sweep is reported as a warning, not as the command failing.
+func sweepAfterWrite(_ engine: Engine) {
+    do {
+        for id in try engine.sweep() {
+            Console.note("sweep: model \(id) is now stale (a consent expired or a revocation took effect)")
+        }
+    } catch {
+        reportSweepFailure(error)
     }
 }
 
 /// Runs the sweep for a command that has a record store but no engine yet.
-func sweepAfterWrite(_ store: RecordStore) throws { try sweepAfterWrite(try Engine(store: store)) }
+func sweepAfterWrite(_ store: RecordStore) {
+    do { sweepAfterWrite(try Engine(store: store)) } catch { reportSweepFailure(error) }
+}
+
+/// The warning for a sweep that failed after its command's write had committed.
+private func reportSweepFailure(_ error: any Error) {
+    Console.note("assent: warning: the sweep after this command failed (\(error)); run assent sweep")
+}
 
 /// `assent evaluate`.
 struct EvaluateCommand: ParsableCommand {
@@ -255,7 +267,7 @@ struct ReproduceCommand: ParsableCommand {
             let ids =
                 allStale ? try engine.models(staleOnly: true).filter { $0.supersededBy == nil }.map(\.id) : [model!]
             for id in ids { TrainCommand.report(try engine.reproduce(id), engine: engine, json: global.json) }
-            try sweepAfterWrite(engine)
+            sweepAfterWrite(engine)
             if ids.isEmpty { Console.line("no stale models to reproduce") }
         }
     }
