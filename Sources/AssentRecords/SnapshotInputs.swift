@@ -71,10 +71,14 @@ public struct SnapshotInputs: Sendable {
                     ))
             }
         }
+        // Sources come in primary-key order (sample, source), which needs no sort; the few samples with
+        // more than one source get theirs put back in log order afterwards.
         var position = 0
         var interned: [String: String] = [:]
+        var firstSourceSeq = [Int64](repeating: 0, count: bySeq.count)
+        var reordered: [Int: [(seq: Int64, source: Source)]] = [:]
         try database.withStatement(
-            "SELECT sample, license, opt_out FROM sample_sources WHERE seq < ? ORDER BY sample, seq"
+            "SELECT sample, license, opt_out, seq FROM sample_sources WHERE seq < ? ORDER BY sample, source"
         ) { statement in
             try statement.bind([.integer(Int64(baseHeight))])
             while try statement.step() {
@@ -84,8 +88,19 @@ public struct SnapshotInputs: Sendable {
                 let license = statement.text(1)
                 let known = interned[license] ?? license
                 interned[license] = known
-                bySeq[position].sample.sources.append(Source(license: known, optOut: statement.text(2)))
+                let source = Source(license: known, optOut: statement.text(2))
+                let seq = statement.integer(3)
+                if bySeq[position].sample.sources.isEmpty {
+                    bySeq[position].sample.sources.append(source)
+                    firstSourceSeq[position] = seq
+                } else {
+                    reordered[position, default: [(firstSourceSeq[position], bySeq[position].sample.sources[0])]]
+                        .append((seq, source))
+                }
             }
+        }
+        for (position, sources) in reordered {
+            bySeq[position].sample.sources = sources.sorted { $0.seq < $1.seq }.map(\.source)
         }
         inputs.samples = bySeq.map(\.sample)
         inputs.sortByCommitment()
