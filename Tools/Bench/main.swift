@@ -147,9 +147,10 @@ case "ingest": try benchmarkIngest()
 case "snapshot": try benchmarkSnapshot()
 case "reproduce": try benchmarkReproduce()
 case "determinism": try benchmarkDeterminism()
+case "fit": try benchmarkFit()
 case "verify": try benchmarkVerify()
 default:
     print("usage: assent-bench log [--entries N] [--batch B] | ingest [--samples N] | snapshot [--samples N]")
-    print("       assent-bench reproduce [--samples N] [--epochs E] | determinism | verify [--samples N]")
+    print("       assent-bench reproduce [--samples N] [--epochs E] | determinism | fit | verify [--samples N]")
     exit(64)
 }
