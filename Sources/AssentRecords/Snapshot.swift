@@ -78,9 +78,13 @@ package struct SnapshotContents {
             let range = Parallel.ranges(members.count, parts: Parallel.width)[part]
             var flat = [UInt8](repeating: 0, count: range.count * 32)
             let hasher = MerkleHasher()
+            var leaf: [UInt8] = []
+            leaf.reserveCapacity(256)
             flat.withUnsafeMutableBytes { output in
                 for (offset, index) in range.enumerated() {
-                    members[index].leaf.withUnsafeBytes { hasher.leafHash($0, into: output.baseAddress! + offset * 32) }
+                    leaf.removeAll(keepingCapacity: true)
+                    members[index].appendLeaf(to: &leaf)
+                    leaf.withUnsafeBytes { hasher.leafHash($0, into: output.baseAddress! + offset * 32) }
                 }
             }
             return flat

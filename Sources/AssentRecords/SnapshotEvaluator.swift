@@ -168,9 +168,15 @@ public struct SnapshotMember: Sendable, Equatable {
 
     /// The leaf bytes: canonical JSON `{"commitment":"sha256:<hex>","consent":…,"license":…}`.
     public var leaf: [UInt8] {
-        // The canonical JSON of {"commitment","consent","license"}, written directly (keys already in order).
         var bytes: [UInt8] = []
         bytes.reserveCapacity(128 + license.utf8.count)
+        appendLeaf(to: &bytes)
+        return bytes
+    }
+
+    /// Appends the leaf bytes to `bytes`, so a loop can reuse one buffer.
+    func appendLeaf(to bytes: inout [UInt8]) {
+        // The canonical JSON of {"commitment","consent","license"}, written directly (keys already in order).
         bytes += Self.leafPrefix
         for byte in commitment {
             bytes.append(Self.hexDigits[Int(byte >> 4)])
@@ -181,7 +187,6 @@ public struct SnapshotMember: Sendable, Equatable {
         bytes += Self.licenseKey
         CanonicalJSON.writeString(license, to: &bytes)
         bytes.append(UInt8(ascii: "}"))
-        return bytes
     }
 
     private static let leafPrefix = Array(#"{"commitment":"sha256:"#.utf8)
