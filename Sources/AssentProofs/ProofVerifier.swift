@@ -296,8 +296,8 @@ public struct ProofVerifier: Sendable {
                 "log-mirror", "the mirror has \(lines.count) entries, fewer than the checkpoint's \(checkpoint.size)")
         }
         let hasher = MerkleHasher()
-        let tree = MemoryMerkleTree(leafHashes: lines.prefix(Int(checkpoint.size)).map { hasher.leafHash($0) })
-        guard tree.root == checkpoint.root else {
+        let leaves = lines.prefix(Int(checkpoint.size)).flatMap { hasher.leafHash($0) }
+        guard hasher.root(ofFlatLeafHashes: leaves) == checkpoint.root else {
             throw ProofError(
                 "log-mirror", "the mirror's first \(checkpoint.size) entries do not hash to the checkpoint root")
         }
