@@ -41,7 +41,7 @@ let package = Package(
         .testTarget(name: "AssentCryptoTests", dependencies: ["AssentCrypto"]),
         .testTarget(name: "AssentStorageTests", dependencies: ["AssentStorage"]),
         .testTarget(name: "AssentLogTests", dependencies: ["AssentLog", "AssentCrypto", "AssentStorage"]),
-        .testTarget(name: "AssentRecordsTests", dependencies: ["AssentRecords", "AssentLog"]),
+        .testTarget(name: "AssentRecordsTests", dependencies: ["AssentRecords", "AssentLog", "AssentStorage", "AssentCrypto"]),
         .testTarget(name: "AssentEngineTests", dependencies: ["AssentEngine", "AssentRecords", "AssentLog", "AssentCrypto"]),
         .testTarget(name: "AssentProofsTests", dependencies: ["AssentProofs", "AssentEngine", "AssentRecords", "AssentLog", "AssentCrypto"]),
         .testTarget(name: "AssentCLITests", dependencies: ["assent", "AssentLog"]),

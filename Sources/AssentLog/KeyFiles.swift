@@ -1,8 +1,8 @@
-internal import Foundation
+package import Foundation
 internal import AssentCrypto
 
 /// Reading and writing key files, refusing private keys that others can read.
-enum KeyFiles {
+package enum KeyFiles {
     /// Writes `contents` to a new file with mode 0600; fails if the file exists.
     static func writePrivate(_ contents: String, to url: URL) throws {
         let descriptor = open(url.path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
@@ -27,19 +27,24 @@ enum KeyFiles {
     }
 
     /// Reads a private key file after checking that only its owner can read it.
-    static func readPrivate(_ url: URL) throws -> String {
+    package static func readPrivate(_ url: URL) throws -> String {
         var info = stat()
         guard stat(url.path, &info) == 0 else {
             throw LedgerError(.key, "missing key file \(url.path): \(String(cString: strerror(errno)))")
         }
-        let mode = info.st_mode & 0o777
+        try refuseIfShared(url, mode: UInt32(info.st_mode))
+        return try readText(url)
+    }
+
+    /// Refuses a secret file (a key, the database holding the vault) that anyone but its owner can access.
+    package static func refuseIfShared(_ url: URL, mode fileMode: UInt32) throws {
+        let mode = fileMode & 0o777
         guard mode & 0o077 == 0 else {
             throw LedgerError(
                 .key,
                 "\(url.path) is readable by others (mode \(String(mode, radix: 8))); fix it with: chmod 600 \(url.path)"
             )
         }
-        return try readText(url)
     }
 
     /// Reads a text file, naming it when it cannot be read.

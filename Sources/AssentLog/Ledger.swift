@@ -46,6 +46,9 @@ public final class Ledger {
             guard existing.isEmpty else {
                 throw LedgerError(.alreadyExists, "\(folder.path) is not empty; choose a new folder")
             }
+            guard chmod(folder.path, 0o700) == 0 else {
+                throw LedgerError(.invalidInput, "cannot make \(folder.path) private (mode 0700)")
+            }
         } else {
             do {
                 try manager.createDirectory(
@@ -66,6 +69,14 @@ public final class Ledger {
         ])
         try KeyFiles.writePublic(
             String(decoding: CanonicalJSON.encode(.object(trust)), as: UTF8.self) + "\n", to: paths.trust)
+        // The database holds the vault: create it 0600 before SQLite does (its WAL and shared-memory
+        // files take the same mode).
+        let created = open(paths.database.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard created >= 0 else {
+            throw LedgerError(
+                .invalidInput, "cannot create \(paths.database.path): \(String(cString: strerror(errno)))")
+        }
+        close(created)
         let database = try Database(path: paths.database.path)
         try database.writeTransaction {
             try database.execute(LedgerSchema.statements)
@@ -86,6 +97,10 @@ public final class Ledger {
         let paths = LedgerPaths(folder: folder)
         guard FileManager.default.fileExists(atPath: paths.database.path) else {
             throw LedgerError(.notALedger, "no Assent ledger in \(folder.path) (run assent init, or pass --ledger)")
+        }
+        for file in [paths.database, paths.vaultKey] {
+            var info = stat()
+            if stat(file.path, &info) == 0 { try KeyFiles.refuseIfShared(file, mode: UInt32(info.st_mode)) }
         }
         let database = try Database(path: paths.database.path, create: false)
         let format: String?

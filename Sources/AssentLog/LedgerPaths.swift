@@ -18,6 +18,12 @@ public struct LedgerPaths: Sendable {
     public var signingPrivateKey: URL { folder.appendingPathComponent("signing-key.pem") }
     /// The public half of the signing key, SubjectPublicKeyInfo PEM.
     public var signingPublicKey: URL { folder.appendingPathComponent("signing-key.pub.pem") }
+    /// Private scratch space (mode 0700) for sample copies made by ingest and external trainers.
+    public var scratch: URL { folder.appendingPathComponent("tmp") }
+    /// The largest checkpoint this folder ever saw signed, kept outside the database against rollback.
+    public var checkpointWatermark: URL { folder.appendingPathComponent("checkpoint.latest") }
+    /// The key that keys tombstones and salts logged digests, mode 0600.
+    public var vaultKey: URL { folder.appendingPathComponent("vault.key") }
     /// What a verifier needs to trust this ledger: origin, verifier key, signing public key.
     public var trust: URL { folder.appendingPathComponent("trust.json") }
 }

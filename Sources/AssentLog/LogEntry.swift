@@ -26,6 +26,9 @@ public enum EntryFormat {
     public static let reservedFields: Set<String> = ["v", "type", "seq", "prev", "at"]
     /// The largest entry, in bytes (the C2SP tiles limit is 65,535).
     public static let maximumSize = 65_535
+    /// The most bytes the log's own fields (`v`, `type`, `seq`, `prev`, `at`) add to a body of up to 64
+    /// KiB, for callers that check the limit before the entry exists.
+    public static let largestEnvelope = 160
 
     /// Whether `type` is a note type, the only kind the raw append command accepts.
     public static func isNoteType(_ type: String) -> Bool { type == "note" || type.hasPrefix("note.") }

@@ -88,7 +88,7 @@ public struct ConsentRegistry {
             if let expiresAt, expiresAt <= granted {
                 throw RecordsError(.invalidInput, "expires: \(expiresAt) is not after the grant time \(granted)")
             }
-            let evidenceDigest = try storeEvidence(evidence, writer: writer)
+            let evidenceDigest = try storeEvidence(evidence, consent: consentID, writer: writer)
             let entry = try writer.append(
                 type: "consent.grant",
                 fields: JSONObject([
@@ -96,7 +96,7 @@ public struct ConsentRegistry {
                     ("purposes", .array(purposes.map(JSONValue.string))), ("legal_basis", .string(legalBasis)),
                     ("legal_basis_iri", .string(Self.legalBases[legalBasis]!)), ("status", .string("dpv:ConsentGiven")),
                     ("granted_at", .string(granted)), ("expires_at", expiresAt.map(JSONValue.string) ?? .null),
-                    ("evidence", evidenceDigest.map { .string("sha256:" + Hex.encode($0)) } ?? .null),
+                    ("evidence", evidenceDigest.map(JSONValue.string) ?? .null),
                 ]))
             try writer.connection.run(
                 "INSERT INTO consents (consent, subject, seq, purposes, legal_basis, granted_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -125,14 +125,14 @@ public struct ConsentRegistry {
             if let expiresAt, expiresAt <= writer.timestamp {
                 throw RecordsError(.invalidInput, "expires: \(expiresAt) is not in the future")
             }
-            let evidenceDigest = try storeEvidence(evidence, writer: writer)
+            let evidenceDigest = try storeEvidence(evidence, consent: consentID, writer: writer)
             let entry = try writer.append(
                 type: "consent.renew",
                 fields: JSONObject([
                     ("consent", .string(consentID)), ("subject", .string(current.subject)),
                     ("status", .string("dpv:RenewedConsentGiven")), ("renewed_at", .string(writer.timestamp)),
                     ("expires_at", expiresAt.map(JSONValue.string) ?? .null),
-                    ("evidence", evidenceDigest.map { .string("sha256:" + Hex.encode($0)) } ?? .null),
+                    ("evidence", evidenceDigest.map(JSONValue.string) ?? .null),
                 ]))
             try writer.connection.run(
                 "INSERT INTO consent_renewals (seq, consent, renewed_at, expires_at) VALUES (?, ?, ?, ?)",
@@ -187,11 +187,15 @@ public struct ConsentRegistry {
         return try ids.compactMap { try lookup($0) }
     }
 
-    private func storeEvidence(_ evidence: [UInt8]?, writer: LogWriter) throws -> [UInt8]? {
+    /// Keeps the evidence in the vault with a fresh salt and returns its keyed digest for the log, so
+    /// that once the evidence is erased nobody can confirm a guess of it against the log.
+    private func storeEvidence(_ evidence: [UInt8]?, consent: String, writer: LogWriter) throws -> String? {
         guard let evidence else { return nil }
-        let digest = SHA256.hash(evidence)
+        let salt = SecureRandom.bytes(count: 32)
+        let digest = KeyedDigest.of(evidence, key: salt)
         try writer.connection.run(
-            "INSERT OR IGNORE INTO vault_evidence (digest, bytes) VALUES (?, ?)", [.blob(digest), .blob(evidence)])
+            "INSERT INTO vault_consent_evidence (consent, digest, salt, bytes) VALUES (?, ?, ?, ?)",
+            [.text(consent), .text(digest), .blob(salt), .blob(evidence)])
         return digest
     }
 

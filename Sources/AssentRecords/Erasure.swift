@@ -59,6 +59,7 @@ public struct EraseRegistry {
                 }
                 erased.append(commitment)
             }
+            let evidence = try eraseEvidence(of: target, pseudonym: pseudonym, connection: connection)
             var identityErased = false
             if let pseudonym,
                 try connection.scalarInteger(
@@ -67,7 +68,7 @@ public struct EraseRegistry {
                 try connection.run("DELETE FROM vault_subjects WHERE pseudonym = ?", [.text(pseudonym)])
                 identityErased = true
             }
-            guard !erased.isEmpty || identityErased else {
+            guard !erased.isEmpty || identityErased || evidence > 0 else {
                 return ErasureResult(samples: [], identityErased: false, seq: nil)
             }
             let entry = try writer.append(
@@ -85,6 +86,43 @@ public struct EraseRegistry {
         try store.database.execute("PRAGMA secure_delete = ON")
         try store.ledger.checkpointWriteAheadLog()
         return result
+    }
+
+    /// Deletes the consent evidence (forms that name the person) of the subject's consents, or of the
+    /// one consent erased: salted rows, and the plain-digest rows of ledgers from before salting.
+    /// - Returns: how many evidence rows were deleted.
+    private func eraseEvidence(of target: RevocationTarget, pseudonym: String?, connection: Database) throws -> Int {
+        var consents: [String] = []
+        if case .consent(let consent) = target { consents = [consent] }
+        if let pseudonym {
+            consents = try connection.withStatement("SELECT consent FROM consents WHERE subject = ?") { statement in
+                try statement.bind([.text(pseudonym)])
+                var rows: [String] = []
+                while try statement.step() { rows.append(statement.text(0)) }
+                return rows
+            }
+        }
+        var deleted = 0
+        for consent in consents {
+            try connection.run("DELETE FROM vault_consent_evidence WHERE consent = ?", [.text(consent)])
+            deleted += connection.changes
+            var entries: [Int64] = []
+            try connection.withStatement(
+                "SELECT seq FROM consents WHERE consent = ? UNION SELECT seq FROM consent_renewals WHERE consent = ?"
+            ) { statement in
+                try statement.bind([.text(consent), .text(consent)])
+                while try statement.step() { entries.append(statement.integer(0)) }
+            }
+            for seq in entries {
+                let object = try JSONParser.parse(try store.ledger.entry(UInt64(seq)).bytes).objectValue
+                guard let text = object?["evidence"]?.stringValue, text.hasPrefix("sha256:"),
+                    let digest = Hex.decode(String(text.dropFirst(7)))
+                else { continue }
+                try connection.run("DELETE FROM vault_evidence WHERE digest = ?", [.blob(digest)])
+                deleted += connection.changes
+            }
+        }
+        return deleted
     }
 
     private func resolve(_ target: RevocationTarget) throws -> ([[UInt8]], String?) {
@@ -128,12 +166,10 @@ public struct EraseRegistry {
 extension RecordStore {
     /// The key that makes tombstones keyed (HMAC-SHA256 of the plain digest), created on first use, mode 0600.
     func vaultKey() throws -> [UInt8] {
-        let url = ledger.paths.folder.appendingPathComponent("vault.key")
-        if let data = FileManager.default.contents(atPath: url.path) {
-            guard
-                let key = Hex.decode(
-                    String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
-                key.count == 32
+        let url = ledger.paths.vaultKey
+        if FileManager.default.fileExists(atPath: url.path) {
+            let text = try KeyFiles.readPrivate(url)
+            guard let key = Hex.decode(text.trimmingCharacters(in: .whitespacesAndNewlines)), key.count == 32
             else {
                 throw RecordsError(.invalidInput, "\(url.path) is not a 32-byte hex key")
             }
@@ -152,7 +188,7 @@ extension RecordStore {
 
     /// The log index of the erasure that tombstoned this plain digest, if any.
     func tombstone(digest: [UInt8]) throws -> UInt64? {
-        let url = ledger.paths.folder.appendingPathComponent("vault.key")
+        let url = ledger.paths.vaultKey
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         let keyed = HMACSHA256.authenticationCode(for: digest, key: try vaultKey())
         return try database.scalarInteger("SELECT seq FROM vault_tombstones WHERE keyed_digest = ?", [.blob(keyed)])

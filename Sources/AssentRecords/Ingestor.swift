@@ -7,8 +7,11 @@ internal import AssentStorage
 public struct IngestOptions: Sendable {
     /// Skip and report invalid lines instead of failing the run.
     public var skipInvalid = false
-    /// Refuse `path` values that resolve outside the manifest's folder.
-    public var confine = false
+    /// Let `path` values be absolute or climb out of the manifest's folder with `..`. Even then, nothing
+    /// in the ledger folder, on `/proc`, `/sys` or `/dev`, and nothing but regular files is ingested.
+    public var allowOutside = false
+    /// The largest sample file accepted, in bytes.
+    public var maximumSampleSize = 256 << 20
     /// Samples per write transaction; other writers wait at most one chunk.
     public var chunkSize = 10_000
     /// Content larger than this is kept in a content-addressed file beside the database.
@@ -65,10 +68,13 @@ public final class Ingestor {
 
     /// Ingests `source`.
     ///
-    /// Phase 1 reads the whole input and validates every item against the ledger without writing; any
-    /// error (unless `skipInvalid`) fails the run with the ledger unchanged. Phase 2 reads it again and
-    /// commits chunks of `chunkSize` items, each one write transaction with its checkpoint. A run killed
-    /// in phase 2 leaves whole chunks; running it again adds only what is missing.
+    /// The manifest is first copied into a private spool (a folder is listed once), so both phases read
+    /// the same bytes. Phase 1 validates every item against the ledger without writing, and reads each
+    /// sample file once (see ``SampleFileOpener``) into the spool while hashing it; any error (unless
+    /// `skipInvalid`) fails the run with the ledger unchanged. Phase 2 commits chunks of `chunkSize`
+    /// items from the spooled bytes, repeating the ledger checks inside each write transaction (another
+    /// writer may have erased, withdrawn or ingested something since). A run killed in phase 2 leaves
+    /// whole chunks; running it again adds only what is missing.
     /// - Parameter progress: called with (phase, items done) now and then.
     /// - Throws: ``RecordsError`` naming the line and field, ``LedgerError`` or ``StorageError``.
     public func ingest(
@@ -77,13 +83,34 @@ public final class Ingestor {
     ) throws -> IngestReport {
         var report = IngestReport()
         var plan = IngestPlan()
-        let reader = try ManifestReader(source)
+        let spool = try IngestSpool(ledger: store.ledger.paths)
+        let opener = try SampleFileOpener(
+            baseFolder: try source.resolvedBaseFolder(), ledgerFolder: store.ledger.paths.folder,
+            allowOutside: options.allowOutside, maximumSize: options.maximumSampleSize)
+        let makeReader: () throws -> ManifestReader
+        switch source {
+        case .jsonl(let url), .csv(let url):
+            let copy = try spool.copyManifest(url)
+            let isCSV = if case .csv = source { true } else { false }
+            makeReader = { try ManifestReader(lines: copy, isCSV: isCSV, name: url.path) }
+        case .folder:
+            let files = try opener.listFiles()
+            makeReader = { ManifestReader(files: files) }
+        }
+        var spooled: [(line: Int, extent: IngestSpool.Extent)] = []
+        let reader = try makeReader()
         while let item = try reader.next() {
             report.items += 1
             do {
                 let sample = try ValidatedSample.validate(
-                    item, defaults: defaults, baseFolder: source.baseFolder, confine: options.confine,
-                    licenses: licenses)
+                    item, defaults: defaults,
+                    resolvePath: { path, line in
+                        let file = try opener.openFile(path)
+                        defer { close(file.descriptor) }
+                        let extent = try spool.append(file.descriptor, size: file.size, name: path)
+                        spooled.append((line, extent))
+                        return (.spooled(spool, extent), extent.digest, extent.length)
+                    }, licenses: licenses)
                 let subject = try effectiveSubject(of: sample)
                 try plan.admit(sample, subject: subject)
                 try checkAgainstLedger(sample, subject: subject)
@@ -97,13 +124,21 @@ public final class Ingestor {
         progress?("validation-finished", report.items)
         var chunk: [ValidatedSample] = []
         var done = 0
-        let secondPass = try ManifestReader(source)
+        var cursor = 0
+        let secondPass = try makeReader()
         while let item = try secondPass.next() {
             if plan.invalidLines.contains(item.line) { continue }
             chunk.append(
                 try ValidatedSample.validate(
-                    item, defaults: defaults, baseFolder: source.baseFolder, confine: options.confine,
-                    licenses: licenses))
+                    item, defaults: defaults,
+                    resolvePath: { _, line in
+                        while cursor < spooled.count && spooled[cursor].line < line { cursor += 1 }
+                        guard cursor < spooled.count, spooled[cursor].line == line else {
+                            throw RecordsError(.invalidInput, "line \(line): field path: not read during validation")
+                        }
+                        let extent = spooled[cursor].extent
+                        return (.spooled(spool, extent), extent.digest, extent.length)
+                    }, licenses: licenses))
             if chunk.count >= options.chunkSize {
                 try commit(chunk, options: options, report: &report)
                 done += chunk.count
@@ -192,6 +227,8 @@ public final class Ingestor {
         var unchanged = 0
         try store.ledger.write { writer in
             for sample in samples {
+                let subject = try effectiveSubject(of: sample)
+                try checkAgainstLedger(sample, subject: subject)
                 switch try store.record(
                     sample, writer: writer, inlineLimit: options.inlineLimit,
                     consent: sample.consent.flatMap { try? consent($0) })

@@ -10,12 +10,24 @@ public enum ManifestSource: Sendable {
     /// Every regular file below the folder (sorted by path) is one sample; metadata from the defaults.
     case folder(URL)
 
-    /// The folder that relative `path` values are resolved against.
-    var baseFolder: URL {
-        switch self {
-        case .jsonl(let url), .csv(let url): url.deletingLastPathComponent()
-        case .folder(let url): url
+    /// The folder that relative `path` values are resolved against: the manifest's folder, or the
+    /// folder itself, with symbolic links in the path the user gave resolved once.
+    func resolvedBaseFolder() throws -> URL {
+        let given =
+            switch self {
+            case .jsonl(let url), .csv(let url): url.deletingLastPathComponent()
+            case .folder(let url): url
+            }
+        guard let resolved = realpath(given.path, nil) else {
+            throw RecordsError(.invalidInput, "cannot open \(given.path): \(String(cString: strerror(errno)))")
         }
+        defer { free(resolved) }
+        var isFolder: ObjCBool = false
+        let path = String(cString: resolved)
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw RecordsError(.invalidInput, "\(given.path) is not a folder")
+        }
+        return URL(fileURLWithPath: path)
     }
 
     /// How error messages name the input.
@@ -40,28 +52,29 @@ struct RawManifestItem {
 final class ManifestReader {
     private enum State {
         case lines(LineReader, isCSV: Bool, header: [String]?)
-        case files([URL], next: Int)
+        case files([String], next: Int)
     }
 
     private var state: State
-    private let source: ManifestSource
 
-    init(_ source: ManifestSource) throws {
-        self.source = source
-        switch source {
-        case .jsonl(let url): state = .lines(try LineReader(path: url.path), isCSV: false, header: nil)
-        case .csv(let url):
-            let reader = try LineReader(path: url.path)
-            guard let first = reader.next() else {
-                throw RecordsError(.invalidInput, "\(url.path): the CSV file is empty")
-            }
-            let header = try CSV.parseRecord(first, reader: reader, line: 1).map {
-                $0.trimmingCharacters(in: .whitespaces)
-            }
-            state = .lines(reader, isCSV: true, header: header)
-        case .folder(let url): state = .files(try Self.files(in: url), next: 0)
+    /// Reads a JSONL or CSV manifest at `url`; `name` is how errors name it.
+    init(lines url: URL, isCSV: Bool, name: String) throws {
+        let reader = try LineReader(path: url.path)
+        guard isCSV else {
+            state = .lines(reader, isCSV: false, header: nil)
+            return
         }
+        guard let first = reader.next() else {
+            throw RecordsError(.invalidInput, "\(name): the CSV file is empty")
+        }
+        let header = try CSV.parseRecord(first, reader: reader, line: 1).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        state = .lines(reader, isCSV: true, header: header)
     }
+
+    /// Reads a folder listing: each relative path is one item.
+    init(files: [String]) { state = .files(files, next: 0) }
 
     /// The next item, or nil at the end.
     /// - Throws: ``RecordsError`` for a line that is not JSON, not UTF-8, or a CSV row of the wrong width.
@@ -95,30 +108,10 @@ final class ManifestReader {
         case .files(let files, let next):
             guard next < files.count else { return nil }
             state = .files(files, next: next + 1)
-            let relative = String(files[next].path.dropFirst(source.baseFolder.path.count + 1))
-            return RawManifestItem(line: next + 1, fields: JSONObject([("path", .string(relative))]))
+            return RawManifestItem(line: next + 1, fields: JSONObject([("path", .string(files[next]))]))
         }
     }
 
-    private static func files(in folder: URL) throws -> [URL] {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
-            throw RecordsError(.invalidInput, "\(folder.path) is not a folder")
-        }
-        guard
-            let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey])
-        else {
-            throw RecordsError(.invalidInput, "cannot list \(folder.path)")
-        }
-        var files: [URL] = []
-        for case let url as URL in enumerator {
-            if url.lastPathComponent.hasPrefix(".") { continue }
-            if (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
-                files.append(url.standardizedFileURL)
-            }
-        }
-        return files.sorted { $0.path < $1.path }
-    }
 }
 
 /// RFC 4180 CSV records: comma-separated, double-quoted cells with "" for a quote, newlines inside quotes.

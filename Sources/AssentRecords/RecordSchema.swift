@@ -50,11 +50,20 @@ enum RecordSchema {
         CREATE TABLE IF NOT EXISTS vault_evidence (digest BLOB PRIMARY KEY, bytes BLOB NOT NULL) WITHOUT ROWID;
         """
 
+    /// Tables added after the first release, created on ledgers that lack them.
+    static let additions = """
+        CREATE TABLE IF NOT EXISTS vault_consent_evidence (
+            consent TEXT NOT NULL, digest TEXT NOT NULL, salt BLOB NOT NULL, bytes BLOB NOT NULL) STRICT;
+        CREATE INDEX IF NOT EXISTS vault_consent_evidence_by_consent ON vault_consent_evidence (consent);
+        """
+
     /// Creates the tables if this ledger does not have them yet.
     static func prepare(_ database: Database) throws {
         let present =
             try database.scalarInteger("SELECT count(*) FROM sqlite_master WHERE name = 'vault_evidence'") ?? 0
-        guard present == 0 else { return }
-        try database.writeTransaction { try database.execute(statements) }
+        let added =
+            try database.scalarInteger("SELECT count(*) FROM sqlite_master WHERE name = 'vault_consent_evidence'") ?? 0
+        guard present == 0 || added == 0 else { return }
+        try database.writeTransaction { try database.execute(statements + additions) }
     }
 }

@@ -49,11 +49,22 @@ extension RecordStore {
         if object["media_type"]?.stringValue != sample.mediaType { fields.append("media_type") }
         if object["collected_at"]?.stringValue != sample.collectedAt { fields.append("collected_at") }
         if object["opt_out"]?.objectValue != sample.optOut { fields.append("opt_out") }
-        if object["attribution"]?.stringValue != sample.attribution.map({ "sha256:" + Hex.encode(SHA256.hash($0)) }) {
+        if object["attribution"]?.stringValue != (try loggedAttribution(sample, entry: object)) {
             fields.append("attribution")
         }
         if fields.isEmpty { fields.append("source_uri") }
         return "field " + fields.joined(separator: ", ")
+    }
+
+    /// The attribution digest `sample` would log beside the entry `object` (keyed with its sample's nonce,
+    /// or a plain SHA-256 for entries written before digests were keyed).
+    private func loggedAttribution(_ sample: ValidatedSample, entry object: JSONObject) throws -> String? {
+        guard let attribution = sample.attribution else { return nil }
+        guard object["attribution"]?.stringValue?.hasPrefix(KeyedDigest.prefix) == true,
+            let commitment = object["commitment"]?.stringValue.flatMap(RevocationRegistry.parseCommitment),
+            let seq = try database.scalarInteger("SELECT seq FROM samples WHERE commitment = ?", [.blob(commitment)])
+        else { return "sha256:" + Hex.encode(SHA256.hash(attribution)) }
+        return KeyedDigest.of(attribution, key: try nonce(ofSample: UInt64(seq)))
     }
 
     /// Logs and stores one validated sample inside `writer`'s transaction.
@@ -71,14 +82,6 @@ extension RecordStore {
             }
             subject = pseudonym
         }
-        let attributionDigest: JSONValue =
-            sample.attribution.map { .string("sha256:" + Hex.encode(SHA256.hash($0))) } ?? .null
-        var fields = JSONObject([
-            ("source", .string(sample.source)), ("license_declared", .string(sample.licenseDeclared)),
-            ("license_concluded", .string(sample.licenseConcluded)), ("license_list", .string(SPDXLicenseList.version)),
-            ("attribution", attributionDigest), ("collected_at", sample.collectedAt.map(JSONValue.string) ?? .null),
-            ("opt_out", .object(sample.optOut)), ("media_type", .string(sample.mediaType)),
-        ])
         if let existing = try existingSample(digest: sample.digest) {
             guard existing.subject == subject, existing.consent == sample.consent else {
                 throw RecordsError(
@@ -94,35 +97,61 @@ extension RecordStore {
                 }
                 return .unchanged
             }
-            fields["commitment"] = .string("sha256:" + Hex.encode(existing.commitment))
+            let nonce = try self.nonce(ofSample: existing.seq)
+            let fields = sample.entryFields(
+                commitment: existing.commitment,
+                attributionDigest: sample.attribution.map { KeyedDigest.of($0, key: nonce) })
             let entry = try writer.append(type: "sample.source", fields: fields)
             try insertSource(sample, sampleSeq: existing.seq, seq: entry.seq, connection: connection)
             return .addedSource
         }
-        let content = try sample.contentBytes()
         let nonce = SecureRandom.bytes(count: 32)
-        let commitment = SHA256.hash(nonce + content)
+        let hasher = SHA256Hasher()
+        hasher.update(nonce)
+        var inline: [UInt8]? = nil
         var file: String? = nil
-        if content.count > inlineLimit { file = try storeContentFile(content, digest: sample.digest) }
-        fields["commitment"] = .string("sha256:" + Hex.encode(commitment))
-        fields["size"] = .integer(Int64(content.count))
+        if sample.size > inlineLimit {
+            file = try storeContentFile(sample, hasher: hasher)
+        } else {
+            let bytes = try sample.contentBytes()
+            guard SHA256.hash(bytes) == sample.digest else {
+                throw RecordsError(.invalidInput, "line \(sample.line): the content changed after it was validated")
+            }
+            hasher.update(bytes)
+            inline = bytes
+        }
+        let commitment = hasher.finalize()
+        var fields = sample.entryFields(
+            commitment: commitment, attributionDigest: sample.attribution.map { KeyedDigest.of($0, key: nonce) })
+        fields["size"] = .integer(Int64(sample.size))
         fields["subject"] = subject.map(JSONValue.string) ?? .null
         fields["consent"] = sample.consent.map(JSONValue.string) ?? .null
         let entry = try writer.append(type: "sample", fields: fields)
         try connection.run(
             "INSERT INTO vault_content (sample, digest, nonce, content, file) VALUES (?, ?, ?, ?, ?)",
             [
-                .integer(Int64(entry.seq)), .blob(sample.digest), .blob(nonce), file == nil ? .blob(content) : .null,
+                .integer(Int64(entry.seq)), .blob(sample.digest), .blob(nonce), inline.map(SQLValue.blob) ?? .null,
                 file.map(SQLValue.text) ?? .null,
             ])
         try connection.run(
             "INSERT INTO samples (commitment, seq, subject, consent, media_type, size) VALUES (?, ?, ?, ?, ?, ?)",
             [
                 .blob(commitment), .integer(Int64(entry.seq)), subject.map(SQLValue.text) ?? .null,
-                sample.consent.map(SQLValue.text) ?? .null, .text(sample.mediaType), .integer(Int64(content.count)),
+                sample.consent.map(SQLValue.text) ?? .null, .text(sample.mediaType), .integer(Int64(sample.size)),
             ])
         try insertSource(sample, sampleSeq: entry.seq, seq: entry.seq, connection: connection)
         return .added
+    }
+
+    /// The nonce of a sample the vault holds.
+    func nonce(ofSample seq: UInt64) throws -> [UInt8] {
+        try database.withStatement("SELECT nonce FROM vault_content WHERE sample = ?") { statement in
+            try statement.bind([.integer(Int64(seq))])
+            guard try statement.step() else {
+                throw RecordsError(.notFound, "sample entry \(seq) has no vault row (erased)")
+            }
+            return statement.blob(0)
+        }
     }
 
     private func insertSource(_ sample: ValidatedSample, sampleSeq: UInt64, seq: UInt64, connection: Database) throws {
@@ -140,15 +169,48 @@ extension RecordStore {
             ])
     }
 
-    /// Writes large content to `content/<digest hex>` beside the database before the commit that
-    /// references it; a file left by a crashed run is simply reused.
-    private func storeContentFile(_ content: [UInt8], digest: [UInt8]) throws -> String {
+    /// Streams large content to `content/<digest hex>` beside the database (mode 0600) before the commit
+    /// that references it, feeding `hasher` on the way. It is written to a temporary name and renamed into
+    /// place, so a file left by a crashed run is replaced, never trusted.
+    private func storeContentFile(_ sample: ValidatedSample, hasher: SHA256Hasher) throws -> String {
         let folder = ledger.paths.folder.appendingPathComponent("content")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let name = Hex.encode(digest)
+        try FileManager.default.createDirectory(
+            at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let name = Hex.encode(sample.digest)
         let url = folder.appendingPathComponent(name)
-        if !FileManager.default.fileExists(atPath: url.path) {
-            try Data(content).write(to: url, options: .atomic)
+        let temporary = folder.appendingPathComponent(".\(name).\(Hex.encode(SecureRandom.bytes(count: 6)))")
+        let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw RecordsError(.invalidInput, "cannot create \(temporary.path): \(String(cString: strerror(errno)))")
+        }
+        var isClosed = false
+        defer {
+            if !isClosed { close(descriptor) }
+            unlink(temporary.path)
+        }
+        let plain = SHA256Hasher()
+        try sample.withContent { piece in
+            hasher.update(rawBuffer: piece)
+            plain.update(rawBuffer: piece)
+            var done = 0
+            while done < piece.count {
+                let written = write(descriptor, piece.baseAddress! + done, piece.count - done)
+                guard written > 0 else {
+                    throw RecordsError(
+                        .invalidInput, "cannot write \(temporary.path): \(String(cString: strerror(errno)))")
+                }
+                done += written
+            }
+        }
+        guard plain.finalize() == sample.digest else {
+            throw RecordsError(.invalidInput, "line \(sample.line): the content changed after it was validated")
+        }
+        guard fsync(descriptor) == 0, close(descriptor) == 0 else {
+            throw RecordsError(.invalidInput, "cannot write \(temporary.path): \(String(cString: strerror(errno)))")
+        }
+        isClosed = true
+        guard rename(temporary.path, url.path) == 0 else {
+            throw RecordsError(.invalidInput, "cannot store \(url.path): \(String(cString: strerror(errno)))")
         }
         return "content/" + name
     }
@@ -156,15 +218,34 @@ extension RecordStore {
 
 extension RecordStore {
     /// A sample's content from the vault (inline or its content-addressed file); nil once erased.
+    ///
+    /// The content is checked against the sample's commitment, SHA-256(nonce ‖ content), every time it
+    /// leaves the vault, so edited vault content never reaches a trainer.
+    /// - Throws: ``RecordsError`` with code `conflict` when the content does not open the commitment.
     public func content(of commitment: [UInt8]) throws -> [UInt8]? {
-        try database.withStatement(
-            "SELECT v.content, v.file FROM vault_content v JOIN samples s ON s.seq = v.sample WHERE s.commitment = ?"
-        ) { statement -> [UInt8]? in
+        let found = try database.withStatement(
+            "SELECT v.content, v.file, v.nonce FROM vault_content v JOIN samples s ON s.seq = v.sample WHERE s.commitment = ?"
+        ) { statement -> (content: [UInt8]?, nonce: [UInt8])? in
             try statement.bind([.blob(commitment)])
             guard try statement.step() else { return nil }
-            if !statement.isNull(0) { return statement.blob(0) }
+            if !statement.isNull(0) { return (statement.blob(0), statement.blob(2)) }
             let file = ledger.paths.folder.appendingPathComponent(statement.text(1))
-            return FileManager.default.contents(atPath: file.path).map { [UInt8]($0) }
+            return (FileManager.default.contents(atPath: file.path).map { [UInt8]($0) }, statement.blob(2))
         }
+        guard let found else { return nil }
+        guard let content = found.content else {
+            throw RecordsError(
+                .conflict, "sample sha256:\(Hex.encode(commitment)): its content file is missing from the vault")
+        }
+        let hasher = SHA256Hasher()
+        hasher.update(found.nonce)
+        hasher.update(content)
+        guard hasher.finalize() == commitment else {
+            throw RecordsError(
+                .conflict,
+                "sample sha256:\(Hex.encode(commitment)): the vault's content does not open the sample's commitment (the vault was changed); nothing was handed to the trainer"
+            )
+        }
+        return content
     }
 }

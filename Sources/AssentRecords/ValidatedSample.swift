@@ -15,9 +15,14 @@ public struct IngestDefaults: Sendable {
 struct ValidatedSample {
     /// Where the content is.
     enum Content {
+        /// Bytes given in the manifest line itself.
         case inline([UInt8])
-        case file(URL)
+        /// A sample file, read once into the ingest spool.
+        case spooled(IngestSpool, IngestSpool.Extent)
     }
+
+    /// Finds the content of a `path` field: opens the file once (or looks up where it was spooled).
+    typealias PathResolver = (_ path: String, _ line: Int) throws -> (content: Content, digest: [UInt8], size: Int)
 
     let line: Int
     let content: Content
@@ -37,27 +42,30 @@ struct ValidatedSample {
     /// SHA-256 over what must match when the same content comes again from the same source.
     let metadataDigest: [UInt8]
 
-    /// The content bytes.
-    func contentBytes() throws -> [UInt8] {
+    /// Calls `body` with the content bytes, in order, in pieces of at most 1 MiB.
+    func withContent(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         switch content {
-        case .inline(let bytes): return bytes
-        case .file(let url):
-            guard let data = FileManager.default.contents(atPath: url.path) else {
-                throw RecordsError(.invalidInput, "line \(line): field path: cannot read \(url.path)")
-            }
-            return [UInt8](data)
+        case .inline(let bytes): try bytes.withUnsafeBytes(body)
+        case .spooled(let spool, let extent): try spool.readExtent(extent, body)
         }
+    }
+
+    /// The content bytes, whole (for content small enough to keep inline).
+    func contentBytes() throws -> [UInt8] {
+        if case .inline(let bytes) = content { return bytes }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(size)
+        try withContent { bytes.append(contentsOf: $0) }
+        return bytes
     }
 
     /// Validates `item` with `defaults` filling missing fields.
     /// - Parameters:
-    ///   - baseFolder: what relative paths resolve against.
-    ///   - confine: refuse paths that resolve outside `baseFolder`.
+    ///   - resolvePath: opens a `path` field's file (throwing ``SampleFileOpener/Refusal`` to refuse it).
     ///   - licenses: parsed licence expressions, shared across the items of a run.
     /// - Throws: ``RecordsError`` naming the line and field.
     static func validate(
-        _ item: RawManifestItem, defaults: IngestDefaults, baseFolder: URL, confine: Bool,
-        licenses: LicenseCache
+        _ item: RawManifestItem, defaults: IngestDefaults, resolvePath: PathResolver, licenses: LicenseCache
     ) throws -> ValidatedSample {
         if let failure = item.failure { throw failure }
         let line = item.line
@@ -103,24 +111,12 @@ struct ValidatedSample {
             size = bytes.count
         default:
             let relative = try string("path")!
-            let url =
-                (relative.hasPrefix("/") ? URL(fileURLWithPath: relative) : baseFolder.appendingPathComponent(relative))
-                .standardizedFileURL
-            if confine {
-                let base = baseFolder.resolvingSymlinksInPath().standardizedFileURL.path
-                let resolved = url.resolvingSymlinksInPath().standardizedFileURL.path
-                guard resolved.hasPrefix(base + "/") else {
-                    throw fail("path", "\(relative) is outside the manifest's folder (--confine)")
-                }
+            do {
+                (content, digest, size) = try resolvePath(relative, line)
+            } catch let refusal as SampleFileOpener.Refusal {
+                throw fail("path", refusal.message)
             }
-            guard let data = FileManager.default.contents(atPath: url.path) else {
-                throw fail("path", "cannot read \(url.path)")
-            }
-            let bytes = [UInt8](data)
-            content = .file(url)
-            digest = SHA256.hash(bytes)
-            size = bytes.count
-            guessedType = SampleFields.mediaType(forExtension: url.pathExtension)
+            guessedType = SampleFields.mediaType(forExtension: URL(fileURLWithPath: relative).pathExtension)
         }
 
         guard let licenseText = try string("license") else {
@@ -172,12 +168,43 @@ struct ValidatedSample {
         if let attribution { metadata["attribution"] = .string(attribution) }
         if let sourceURI { metadata["source_uri"] = .string(sourceURI) }
         if let collectedAt { metadata["collected_at"] = .string(collectedAt) }
-        return ValidatedSample(
+        let sample = ValidatedSample(
             line: line, content: content, digest: digest, size: size, mediaType: mediaType,
             licenseDeclared: expression.canonical, licenseConcluded: concluded,
             deprecatedLicenses: expression.deprecatedIdentifiers,
             attribution: attribution, source: source, sourceURI: sourceURI, collectedAt: collectedAt, optOut: optOut,
             subject: subject, consent: consent, metadataDigest: SHA256.hash(CanonicalJSON.encode(.object(metadata))))
+        let largest = CanonicalJSON.encode(.object(sample.largestEntryFields)).count + EntryFormat.largestEnvelope
+        guard largest <= EntryFormat.maximumSize else {
+            throw RecordsError(
+                .invalidInput,
+                "line \(line): its entry would be about \(largest) bytes, over the log's limit of \(EntryFormat.maximumSize) (shorten the licence expression or the opt-out signals)"
+            )
+        }
+        return sample
+    }
+
+    /// The logged fields of this sample's entry, given what only the commit knows.
+    func entryFields(commitment: [UInt8], attributionDigest: String?) -> JSONObject {
+        JSONObject([
+            ("source", .string(source)), ("license_declared", .string(licenseDeclared)),
+            ("license_concluded", .string(licenseConcluded)), ("license_list", .string(SPDXLicenseList.version)),
+            ("attribution", attributionDigest.map(JSONValue.string) ?? .null),
+            ("collected_at", collectedAt.map(JSONValue.string) ?? .null),
+            ("opt_out", .object(optOut)), ("media_type", .string(mediaType)),
+            ("commitment", .string("sha256:" + Hex.encode(commitment))),
+        ])
+    }
+
+    /// The entry fields at their largest (a `sample` entry with a subject, consent and every digest), to
+    /// check the 64 KiB limit during validation rather than at commit.
+    private var largestEntryFields: JSONObject {
+        var fields = entryFields(
+            commitment: digest, attributionDigest: attribution.map { _ in KeyedDigest.placeholder })
+        fields["size"] = .integer(Int64.max)
+        fields["subject"] = .string("subj-" + String(repeating: "0", count: 24))
+        fields["consent"] = consent.map(JSONValue.string) ?? .null
+        return fields
     }
 
     /// Parses `opt_out`: a status string, a JSON object `{"status", "signals": [...]}`, or (from CSV) its JSON text.

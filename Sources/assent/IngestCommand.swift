@@ -17,6 +17,11 @@ struct IngestCommand: ParsableCommand {
             The options below give defaults for fields a line leaves out. The whole input is validated before \
             anything is written; then it commits in chunks. Running it again adds only what is missing.
 
+            Files are read once each and never through a symbolic link: path values must stay below the \
+            manifest's folder (absolute paths and '..' need --allow-outside); hidden files and folders, the ledger \
+            folder, /proc, /sys, /dev, FIFOs, sockets, devices, files with several hard links and files over \
+            --max-sample-size are refused by name. The manifest may be a pipe (/dev/stdin).
+
             Examples:
               assent ingest data.jsonl
               assent ingest rows.csv --source crawl-2024 --license CC-BY-4.0
@@ -50,8 +55,19 @@ struct IngestCommand: ParsableCommand {
     var optOut: String?
     @Flag(name: .customLong("skip-invalid"), help: "Skip and report invalid lines instead of failing.")
     var skipInvalid = false
-    @Flag(help: "Refuse paths that resolve outside the manifest's folder.")
+    @Flag(help: "Refuse paths outside the manifest's folder (the default; kept so that older scripts still run).")
     var confine = false
+    @Flag(
+        name: .customLong("allow-outside"),
+        help:
+            "Let path values be absolute or use '..'. The ledger folder, /proc, /sys, /dev and non-regular files stay refused."
+    )
+    var allowOutside = false
+    @Option(
+        name: .customLong("max-sample-size"),
+        help: ArgumentHelp(
+            "The largest sample file ingested, in bytes (default 268435456, 256 MiB).", valueName: "bytes"))
+    var maxSampleSize = 256 << 20
     @Option(name: .customLong("chunk-size"), help: "Samples per write transaction.")
     var chunkSize = 10_000
 
@@ -61,6 +77,8 @@ struct IngestCommand: ParsableCommand {
         }
         if let format, !["jsonl", "csv"].contains(format) { throw ValidationError("--format is jsonl or csv") }
         guard chunkSize > 0 else { throw ValidationError("--chunk-size must be positive") }
+        guard maxSampleSize > 0 else { throw ValidationError("--max-sample-size must be positive") }
+        if confine && allowOutside { throw ValidationError("--confine and --allow-outside contradict each other") }
     }
 
     func run() throws {
@@ -83,7 +101,8 @@ struct IngestCommand: ParsableCommand {
             for (name, value) in given { if let value { defaults[name] = .string(value) } }
             var options = IngestOptions()
             options.skipInvalid = skipInvalid
-            options.confine = confine
+            options.allowOutside = allowOutside
+            options.maximumSampleSize = maxSampleSize
             options.chunkSize = chunkSize
             let started = Date()
             let report = try Ingestor(store: store).ingest(

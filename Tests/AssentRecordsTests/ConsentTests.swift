@@ -14,7 +14,7 @@ import Testing
             id: "c-erin-1")
         #expect(first.purposes == ["ai-training", "commercial"])
         let grant = try #require(try fixture.entries(ofType: "consent.grant").first)
-        #expect(grant["evidence"]?.stringValue?.hasPrefix("sha256:") == true)
+        #expect(grant["evidence"]?.stringValue?.hasPrefix("hmac-sha256:") == true)
         #expect(grant["subject"]?.stringValue == first.subject && first.subject.hasPrefix("subj-"))
         let renewed = try registry.renew("c-erin-1", expiresAt: "2099-01-01T00:00:00Z", evidence: nil)
         #expect(renewed.expiresAt == "2099-01-01T00:00:00Z" && renewed.grantedAt == "2025-01-01T00:00:00Z")

@@ -146,7 +146,7 @@ import Testing
         }
     }
 
-    @Test func confineRefusesPathsOutsideTheManifestFolder() throws {
+    @Test func pathsOutsideTheManifestFolderNeedAllowOutside() throws {
         let fixture = try RecordsFixture()
         defer { fixture.cleanUp() }
         let inner = fixture.folder.appendingPathComponent("data")
@@ -158,15 +158,15 @@ import Testing
             (#"{"path":"inside.txt","license":"MIT","source":"s"}"# + "\n"
                 + #"{"path":"../outside.txt","license":"MIT","source":"s"}"# + "\n").utf8
         ).write(to: url)
-        var options = IngestOptions()
-        options.confine = true
         do {
-            _ = try fixture.ingest(.jsonl(url), options: options)
+            _ = try fixture.ingest(.jsonl(url))
             Issue.record("a path outside the folder was accepted")
         } catch let error as RecordsError {
-            #expect(error.message.hasPrefix("line 2: field path") && error.message.contains("outside"))
+            #expect(error.message.hasPrefix("line 2: field path") && error.message.contains("--allow-outside"))
         }
-        #expect(try fixture.ingest(.jsonl(url)).added == 2, "without --confine the path is allowed")
+        var options = IngestOptions()
+        options.allowOutside = true
+        #expect(try fixture.ingest(.jsonl(url), options: options).added == 2, "--allow-outside admits it")
     }
 
     @Test func csvAndFolderManifests() throws {
