@@ -8,15 +8,19 @@ extension Engine {
     /// Trains with an external command: it gets a fresh folder with copies of only the snapshot's
     /// samples and a manifest, and an empty output folder; whatever it writes there is the model.
     ///
-    /// The command runs under `/bin/sh -c` with `ASSENT_INPUT` (the samples folder, holding
+    /// The command runs under `/bin/sh -c` as an ``ExternalJob`` (sandboxed unless `options` say not),
+    /// with an environment built from nothing: `ASSENT_INPUT` (the samples folder, holding
     /// `manifest.json` and `samples/<commitment hex>`), `ASSENT_OUTPUT` (empty), `ASSENT_SEED`,
-    /// `ASSENT_THREADS` and `ASSENT_SHARDS`. With `checkDeterminism` it runs twice in fresh folders and
-    /// the entry records whether the bytes matched; only then is the model claimed reproducible.
-    /// - Throws: ``EngineError`` `trainerFailed` when the command fails or writes nothing.
+    /// `ASSENT_THREADS`, `ASSENT_SHARDS`, `PATH`, and the names `options` pass through. Its work
+    /// folder is a ``WorkFolder`` (mode 0700, removed on every exit path). Only regular files and folders
+    /// are accepted from its output. With `checkDeterminism` it runs twice in fresh folders and the entry
+    /// records whether the bytes matched; only then is the model claimed reproducible.
+    /// - Throws: ``EngineError`` `trainerFailed` when the command fails, times out, writes nothing or
+    ///   writes something other than files and folders.
     public func trainExternal(
         command: String, seed: UInt64 = 0, shards: Int? = nil, policy: Policy = .standard,
         snapshot snapshotID: String? = nil,
-        checkDeterminism: Bool = false, supersedes: String? = nil
+        checkDeterminism: Bool = false, supersedes: String? = nil, options: ExecOptions = ExecOptions()
     ) throws -> TrainingResult {
         let snapshot: Snapshot
         if let snapshotID {
@@ -29,23 +33,20 @@ extension Engine {
             snapshot = try snapshots.create(policy: policy, shards: shards ?? 1)
         }
         let members = try snapshots.members(snapshot)
-        let first = try runExternal(command: command, members: members, seed: seed, shards: snapshot.parameters.shards)
+        let first = try runExternal(
+            command: command, members: members, seed: seed, shards: snapshot.parameters.shards, options: options)
         var matched: Bool? = nil
         if checkDeterminism {
             let second = try runExternal(
-                command: command, members: members, seed: seed, shards: snapshot.parameters.shards)
-            matched = try ModelDigest(folder: first).root == ModelDigest(folder: second).root
-            try? FileManager.default.removeItem(at: second.deletingLastPathComponent())
+                command: command, members: members, seed: seed, shards: snapshot.parameters.shards, options: options)
+            matched = try ModelDigest(folder: first.output).root == ModelDigest(folder: second.output).root
+            second.folder.remove()
         }
-        defer { try? FileManager.default.removeItem(at: first.deletingLastPathComponent()) }
-        let digest = try ModelDigest(folder: first)
-        let models = store.ledger.paths.folder.appendingPathComponent("models")
-        try FileManager.default.createDirectory(at: models, withIntermediateDirectories: true)
-        let final = models.appendingPathComponent(Hex.encode(digest.root))
-        if !FileManager.default.fileExists(atPath: final.path) {
-            try FileManager.default.copyItem(at: first, to: final)
-        }
+        defer { first.folder.remove() }
+        let (digest, final) = try ModelOutput.accept(
+            first.output, into: store.ledger.paths.folder.appendingPathComponent("models"))
         var isNew = false
+        var staleOnArrival = false
         let record: ModelRecord = try store.ledger.write { writer in
             if let existing = try self.models().first(where: { $0.id == digest.id && $0.snapshot == snapshot.id }) {
                 return existing
@@ -63,19 +64,32 @@ extension Engine {
                     ("metrics", .object(JSONObject([("samples", .integer(Int64(members.count)))]))),
                     ("supersedes", supersedes.map(JSONValue.string) ?? .null),
                     ("deterministic", .bool(matched == true)), ("determinism_checked", .bool(matched != nil)),
+                    ("sandboxed", .bool(options.isSandboxed)),
                 ]))
+            var config = options.json
+            config["command"] = .string(command)
             try registerModel(
-                entry: entry.seq, id: digest.id, snapshot: snapshot.seq, trainer: "exec",
-                config: JSONObject([("command", .string(command))]),
+                entry: entry.seq, id: digest.id, snapshot: snapshot.seq, trainer: "exec", config: config,
                 seed: seed, folder: "models/" + final.lastPathComponent, supersedes: supersedes,
                 isDeterministic: matched == true,
                 writer: writer)
+            staleOnArrival = try markIfRevokedDuringTraining(model: digest.id, snapshot: snapshot, writer: writer)
             return try model(digest.id)
         }
         return TrainingResult(
             model: record, isNew: isNew, snapshot: snapshot.id, trainedShards: Array(0..<snapshot.parameters.shards),
             reusedShards: [],
-            trainedSamples: members.count, trainAccuracyBasisPoints: 0, staleOnArrival: false)
+            trainedSamples: members.count, trainAccuracyBasisPoints: 0, staleOnArrival: staleOnArrival)
+    }
+
+    /// The way an external model's job was run, as recorded in the registry.
+    func externalOptions(of record: ModelRecord) throws -> ExecOptions {
+        try store.database.withStatement("SELECT config FROM models WHERE id = ? ORDER BY seq DESC LIMIT 1") {
+            statement in
+            try statement.bind([.text(record.id)])
+            guard try statement.step() else { return ExecOptions() }
+            return ExecOptions(json: try JSONParser.parse(statement.blob(0)).objectValue ?? JSONObject())
+        }
     }
 
     /// The command an external model was trained with.
@@ -92,12 +106,13 @@ extension Engine {
         }
     }
 
-    /// Runs the command once in a fresh folder and returns its output folder.
-    private func runExternal(command: String, members: [SnapshotMember], seed: UInt64, shards: Int) throws -> URL {
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "assent-exec-\(Hex.encode(SecureRandom.bytes(count: 8)))")
-        let input = work.appendingPathComponent("input")
-        let output = work.appendingPathComponent("output")
+    /// Runs the command once in a fresh work folder and returns it with its output folder.
+    private func runExternal(
+        command: String, members: [SnapshotMember], seed: UInt64, shards: Int, options: ExecOptions
+    ) throws -> (folder: WorkFolder, output: URL) {
+        let work = try WorkFolder(ledger: store.ledger.paths, prefix: "exec")
+        let input = work.url.appendingPathComponent("input")
+        let output = work.url.appendingPathComponent("output")
         try FileManager.default.createDirectory(
             at: input.appendingPathComponent("samples"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
@@ -125,30 +140,24 @@ extension Engine {
                     ])))
         ).write(
             to: input.appendingPathComponent("manifest.json"))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        process.currentDirectoryURL = work
-        var environment = ProcessInfo.processInfo.environment
-        environment["ASSENT_INPUT"] = input.path
-        environment["ASSENT_OUTPUT"] = output.path
-        environment["ASSENT_SEED"] = String(seed)
-        environment["ASSENT_THREADS"] = String(max(1, threads))
-        environment["ASSENT_SHARDS"] = String(shards)
+        let threads = String(max(1, self.threads))
+        var environment = [
+            ("ASSENT_SEED", String(seed)), ("ASSENT_THREADS", threads), ("ASSENT_SHARDS", String(shards)),
+        ]
         for name in ["OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"] {
-            environment[name] = String(max(1, threads))
+            environment.append((name, threads))
         }
-        process.environment = environment
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        let status = try ExternalJob.run(
+            command, input: input, output: output, environment: environment, options: options)
+        guard status == 0 else {
+            let hint = options.isSandboxed ? " (in the sandbox; --sandbox-ro PATH makes more paths visible)" : ""
             throw EngineError(
-                .trainerFailed, "the external trainer exited with status \(process.terminationStatus): \(command)")
+                .trainerFailed, "the external trainer exited with status \(status)\(hint): \(command)")
         }
         let written = (try? FileManager.default.subpathsOfDirectory(atPath: output.path)) ?? []
         guard !written.isEmpty else {
             throw EngineError(.trainerFailed, "the external trainer wrote nothing to ASSENT_OUTPUT")
         }
-        return output
+        return (work, output)
     }
 }

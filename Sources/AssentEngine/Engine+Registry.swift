@@ -53,12 +53,16 @@ extension Engine {
             try statement.bind([.text(full)])
             return try statement.step() ? statement.text(0) : nil
         }
-        return ModelRecord(
+        var record = ModelRecord(
             id: full, seq: UInt64(row.0), snapshot: Snapshot.id(forSeq: UInt64(row.1)), trainer: row.2,
             config: row.2 == "exec" ? TrainerConfig() : try TrainerConfig(json: row.3), seed: UInt64(row.4),
             folder: row.5, supersedes: row.6,
             supersededBy: successor,
             staleCauses: causes, isDeterministic: row.7)
+        if row.2 == "exec" {
+            record.isSandboxed = ExecOptions(json: try JSONParser.parse(row.3).objectValue ?? JSONObject()).isSandboxed
+        }
+        return record
     }
 
     /// The model folder on disk.

@@ -25,10 +25,11 @@ extension Engine {
             return try trainExternal(
                 command: try externalCommand(of: old), seed: old.seed, snapshot: recut.id,
                 checkDeterminism: old.isDeterministic,
-                supersedes: old.id)
+                supersedes: old.id, options: try externalOptions(of: old))
         }
         let trainer = try Trainers.named(old.trainer)
         let oldFiles = try ModelFolder.shardFiles(in: folder(of: old), count: previous.parameters.shards)
+        try checkShardFiles(oldFiles, against: old)
         let changed = (0..<recut.parameters.shards).filter { recut.shardRoots[$0] != previous.shardRoots[$0] }
         let changedSet = Set(changed)
         let oldMembers = try snapshots.members(previous, shards: changedSet)
@@ -64,6 +65,22 @@ extension Engine {
             trainer: trainer, config: old.config, seed: old.seed, snapshot: recut, shardFiles: files, samples: [],
             trained: changed, reused: reused, trainedSamples: trainedSamples, supersedes: old.id,
             memberCount: recut.count)
+    }
+
+    /// Refuses shard files that differ from the digests the model's own entry logged: a model folder
+    /// changed on disk must not be reused and then called deterministic.
+    func checkShardFiles(_ files: [[UInt8]], against record: ModelRecord) throws {
+        let entry = try JSONParser.parse(try store.ledger.entry(record.seq).bytes).objectValue
+        let logged = entry?["shard_digests"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        guard logged.count == files.count else {
+            throw EngineError(.refused, "the model entry of \(record.id) does not list \(files.count) shard digests")
+        }
+        for (shard, bytes) in files.enumerated() where "sha256:" + Hex.encode(SHA256.hash(bytes)) != logged[shard] {
+            throw EngineError(
+                .refused,
+                "shard \(shard) of \(record.id) in \(folder(of: record).path) differs from the digest in its model entry \(record.seq); the folder was changed, so its shards cannot be reused (train afresh instead)"
+            )
+        }
     }
 
     /// Accuracy and confusion matrix of a model on held-out data read directly from a JSONL file of

@@ -144,23 +144,29 @@ public final class Engine {
                 entry: entry.seq, id: digest.id, snapshot: snapshot.seq, trainer: trainer.name, config: config.json,
                 seed: seed,
                 folder: relativeFolder, supersedes: supersedes, isDeterministic: true, writer: writer)
-            // A revocation that landed while this model trained stales it at once; when nothing was logged
-            // after the snapshot entry, nothing can have changed but the clock (the sweep covers expiry).
-            let current = writer.size > snapshot.seq + 1 ? try currentRoots(of: snapshot) : nil
-            if let current, current.root != snapshot.root {
-                let changed = (0..<snapshot.parameters.shards).filter {
-                    current.shardRoots[$0] != snapshot.shardRoots[$0]
-                }
-                try appendStale(
-                    model: digest.id, cause: JSONObject([("kind", .string("revoked-during-training"))]),
-                    shards: changed, writer: writer)
-                staleOnArrival = true
-            }
+            staleOnArrival = try markIfRevokedDuringTraining(model: digest.id, snapshot: snapshot, writer: writer)
             return try model(digest.id)
         }
         return TrainingResult(
             model: record, isNew: isNew, snapshot: snapshot.id, trainedShards: trained, reusedShards: reused,
             trainedSamples: trainedSamples, trainAccuracyBasisPoints: accuracy, staleOnArrival: staleOnArrival)
+    }
+}
+
+extension Engine {
+    /// Marks a model stale in its own transaction when a revocation landed while it trained; when
+    /// nothing was logged after the snapshot entry, nothing can have changed but the clock (the sweep
+    /// covers expiry).
+    /// - Returns: whether the model was marked stale.
+    func markIfRevokedDuringTraining(model id: String, snapshot: Snapshot, writer: LogWriter) throws -> Bool {
+        guard writer.size > snapshot.seq + 1 else { return false }
+        let current = try currentRoots(of: snapshot)
+        guard current.root != snapshot.root else { return false }
+        let changed = (0..<snapshot.parameters.shards).filter { current.shardRoots[$0] != snapshot.shardRoots[$0] }
+        try appendStale(
+            model: id, cause: JSONObject([("kind", .string("revoked-during-training"))]), shards: changed,
+            writer: writer)
+        return true
     }
 }
 

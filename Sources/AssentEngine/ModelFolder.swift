@@ -5,7 +5,8 @@ internal import AssentLog
 /// Writes model folders: `manifest.json` and one `shard-NNN.bin` per shard, with no timestamps, ids or
 /// metrics, so the same training gives the same folder digest.
 enum ModelFolder {
-    /// Writes the folder under `parent` as `<root hex>`; an identical folder already there is kept.
+    /// Writes the folder under `parent` as `<root hex>`; a folder already there is kept only if its digest
+    /// is the same.
     static func write(
         into parent: URL, trainer: any Trainer, config: TrainerConfig, seed: UInt64, shardFiles: [[UInt8]]
     ) throws -> (ModelDigest, URL) {
@@ -30,9 +31,11 @@ enum ModelFolder {
         }
         let digest = try ModelDigest(folder: staging)
         let final = parent.appendingPathComponent(Hex.encode(digest.root))
-        if manager.fileExists(atPath: final.path) {
+        if manager.fileExists(atPath: final.path), (try? ModelDigest(folder: final).root) == digest.root {
             try manager.removeItem(at: staging)
         } else {
+            // Absent, or a partial or altered folder under this name: replace it, never trust it.
+            if manager.fileExists(atPath: final.path) { try manager.removeItem(at: final) }
             try manager.moveItem(at: staging, to: final)
         }
         return (digest, final)

@@ -24,6 +24,9 @@ public struct ModelRecord: Sendable {
     public let staleCauses: [JSONObject]
     /// Whether its bytes are claimed reproducible (built-in trainers, or a passed determinism check).
     public let isDeterministic: Bool
+    /// For an external trainer, whether its jobs ran in the sandbox (false after `--no-sandbox`); nil
+    /// for built-in trainers, which run in process.
+    public var isSandboxed: Bool? = nil
 
     /// Whether any stale entry names it.
     public var isStale: Bool { !staleCauses.isEmpty }
@@ -38,6 +41,7 @@ public struct ModelRecord: Sendable {
             ("superseded_by", supersededBy.map(JSONValue.string) ?? .null),
             ("stale", .bool(isStale)), ("stale_causes", .array(staleCauses.map(JSONValue.object))),
             ("deterministic", .bool(isDeterministic)),
+            ("sandboxed", isSandboxed.map(JSONValue.bool) ?? .null),
         ])
     }
 }

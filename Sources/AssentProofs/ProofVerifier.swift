@@ -157,7 +157,8 @@ public struct ProofVerifier: Sendable {
         steps.append(
             Step(
                 name: "model-entry",
-                detail: "entry \(modelSeq) logs \(signature.modelID) trained on \(snapshotID) (entry \(snapshotSeq))"))
+                detail: "entry \(modelSeq) logs \(signature.modelID) trained on \(snapshotID) (entry \(snapshotSeq))"
+                    + Self.trainerNote(modelEntry)))
 
         let snapshotStatement = try Self.open(
             try need("snapshot.dsse.json"), key: signingKey, step: "snapshot-statement")
@@ -281,6 +282,16 @@ public struct ProofVerifier: Sendable {
                     + (successor.map { "; use its successor \($0)" } ?? "") + "; pass --allow-stale to accept it")
         }
         return Report(steps: steps, modelID: signature.modelID, status: state, successor: successor)
+    }
+
+    /// How an external trainer ran, as its model entry records it.
+    static func trainerNote(_ entry: JSONObject) -> String {
+        guard entry["trainer"]?.stringValue == "exec" else { return "" }
+        switch entry["sandboxed"]?.boolValue {
+        case true: return "; external trainer, sandboxed"
+        case false: return "; WARNING: external trainer run with --no-sandbox (unconfined: it could read the vault)"
+        default: return "; external trainer, sandbox not recorded (trained before sandboxing existed)"
+        }
     }
 
     private func checkMirror(

@@ -1,4 +1,7 @@
 import ArgumentParser
+import AssentLog
+import Dispatch
+import Foundation
 
 /// The `assent` command: a training-data provenance and consent ledger.
 @main
@@ -30,4 +33,38 @@ struct AssentCommand: ParsableCommand {
             DemoCommand.self,
         ]
     )
+
+    /// Runs the command, first making sure that an interrupted run leaves no sample copies behind.
+    static func main() {
+        SignalCleanup.install()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+/// On SIGINT, SIGTERM or SIGHUP: kill the external jobs this process started, delete its work
+/// folders (they hold copies of samples), then die of the same signal. SIGKILL cannot be caught; the
+/// next run sweeps what a killed one left (``WorkFolder/sweepLeftovers(in:)``).
+enum SignalCleanup {
+    /// The signal sources; created once, kept for the life of the process.
+    nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
+
+    /// Installs the handlers.
+    static func install() {
+        for number in [SIGINT, SIGTERM, SIGHUP] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                CleanupRegistry.shared.cleanUpAfterSignal()
+                signal(number, SIG_DFL)
+                kill(getpid(), number)
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
 }

@@ -26,7 +26,7 @@ struct TrainCommand: ParsableCommand {
     var trainer: String
     @Option(
         help: ArgumentHelp(
-            "With --trainer exec: the command (run by /bin/sh with ASSENT_INPUT, ASSENT_OUTPUT, ASSENT_SEED, ASSENT_THREADS).",
+            "With --trainer exec: the command, run by /bin/sh in a bubblewrap sandbox (no network, read-only system folders, nothing of the ledger) with only ASSENT_INPUT, ASSENT_OUTPUT, ASSENT_SEED, ASSENT_THREADS, ASSENT_SHARDS and PATH set.",
             valueName: "command"))
     var exec: String?
     @Flag(
@@ -45,6 +45,36 @@ struct TrainCommand: ParsableCommand {
     var snapshot: String?
     @Option(help: "Worker threads (the model does not depend on it).")
     var threads: Int?
+    @Flag(
+        name: .customLong("no-sandbox"),
+        help:
+            "With --trainer exec: run the command unconfined (no bubblewrap). It can then read the ledger and its keys; recorded in the model entry."
+    )
+    var noSandbox = false
+    @Option(
+        name: .customLong("sandbox-ro"),
+        help: ArgumentHelp(
+            "With --trainer exec: a path the sandboxed job may read (a virtual environment, the trainer's code); repeatable.",
+            valueName: "path"))
+    var sandboxReadOnly: [String] = []
+    @Option(
+        name: .customLong("pass-env"),
+        help: ArgumentHelp(
+            "With --trainer exec: pass this environment variable to the job (it starts with none); repeatable.",
+            valueName: "name"))
+    var passEnvironment: [String] = []
+    @Option(help: ArgumentHelp("With --trainer exec: kill the job after this many seconds.", valueName: "seconds"))
+    var timeout: Int?
+
+    /// The external-job options the flags give.
+    var execOptions: ExecOptions {
+        var options = ExecOptions()
+        options.isSandboxed = !noSandbox
+        options.readOnlyPaths = sandboxReadOnly
+        options.passedEnvironment = passEnvironment
+        options.timeoutSeconds = timeout
+        return options
+    }
 
     func validate() throws {
         if policy != nil && snapshot != nil { throw ValidationError("give --policy or --snapshot, not both") }
@@ -55,6 +85,14 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--check-determinism is for --trainer exec (built-in trainers are deterministic)")
         }
         if let shards, !(1...256).contains(shards) { throw ValidationError("--shards must be between 1 and 256") }
+        guard seed <= UInt64(Int64.max) else { throw ValidationError("--seed must be between 0 and 2^63-1") }
+        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
+        if let timeout, !(1...31_536_000).contains(timeout) {
+            throw ValidationError("--timeout must be between 1 and 31536000 seconds")
+        }
+        if trainer != "exec" && (noSandbox || !sandboxReadOnly.isEmpty || !passEnvironment.isEmpty || timeout != nil) {
+            throw ValidationError("--no-sandbox, --sandbox-ro, --pass-env and --timeout are for --trainer exec")
+        }
     }
 
     func run() throws {
@@ -66,7 +104,12 @@ struct TrainCommand: ParsableCommand {
                 result = try engine.trainExternal(
                     command: exec, seed: seed, shards: shards, policy: try SnapshotCommand.policy(policy),
                     snapshot: snapshot,
-                    checkDeterminism: checkDeterminism)
+                    checkDeterminism: checkDeterminism, options: execOptions)
+                if noSandbox {
+                    Console.note(
+                        "WARNING: --no-sandbox: the trainer ran unconfined, with the same access as this user (the ledger, its vault and its private keys); the model entry records it"
+                    )
+                }
                 let claim =
                     result.model.isDeterministic
                     ? "determinism check passed: two runs gave the same bytes"
@@ -234,6 +277,10 @@ struct ModelCommand: ParsableCommand {
                     "snapshot   \(snapshot.id): \(snapshot.count) samples, root sha256:\(Hex.encode(snapshot.root))")
                 Console.line("policy     \(snapshot.policy.name) \(snapshot.policy.digest)")
                 Console.line("trainer    \(record.trainer), config \(record.config.digest), seed \(record.seed)")
+                if let sandboxed = record.isSandboxed {
+                    Console.line(
+                        "sandbox    \(sandboxed ? "yes (bubblewrap)" : "NO: trained with --no-sandbox, unconfined")")
+                }
                 Console.line("supersedes \(record.supersedes ?? "-")")
                 Console.line(
                     "status     \(record.isStale ? "stale" : "current")\(record.supersededBy.map { "; successor \($0)" } ?? "")"
