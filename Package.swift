@@ -44,7 +44,7 @@ let package = Package(
         .testTarget(name: "AssentRecordsTests", dependencies: ["AssentRecords", "AssentLog", "AssentStorage", "AssentCrypto"]),
         .testTarget(name: "AssentEngineTests", dependencies: ["AssentEngine", "AssentRecords", "AssentLog", "AssentCrypto"]),
         .testTarget(name: "AssentProofsTests", dependencies: ["AssentProofs", "AssentEngine", "AssentRecords", "AssentLog", "AssentCrypto"]),
-        .testTarget(name: "AssentCLITests", dependencies: ["assent", "AssentLog"]),
+        .testTarget(name: "AssentCLITests", dependencies: ["assent", "AssentLog", "AssentStorage"]),
     ]
 )
 

@@ -9,7 +9,9 @@ entries/<seq>.entry against its c2sp.org/tlog-proof@v1 (RFC 9162 inclusion verif
 OpenSSF model signature (ECDSA P-256 over the DSSE PAE, key hint, resources re-hashed from the model
 folder, root digest); the signed snapshot, provenance and status statements and how they tie to the
 logged entries; and the status (stale fails unless --allow-stale). Prints one line per step; exits 0
-when every step passes, 2 otherwise.
+when every step passes against the keys of --trust, 3 when every step passes but no --trust was
+given (the proof is only internally consistent: one forged on another ledger passes that too), 2
+otherwise.
 """
 import base64
 import datetime
@@ -202,8 +204,9 @@ def main():
 
         step = "status"
         status = open_envelope(read(proof_dir, "status.dsse.json"), signing_key)["predicate"]
-        now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        if status["model"] != model_id or status["checkpoint"]["size"] != size or status["valid_until"] < now:
+        now = datetime.datetime.now(datetime.timezone.utc)
+        valid_until = parse_time(status["valid_until"])
+        if status["model"] != model_id or status["checkpoint"]["size"] != size or valid_until < now:
             raise Failure("the attestation is for another model or checkpoint, or has expired")
         stale = [e for e in entries.values() if e["type"] == "stale" and e["model"] == model_id]
         if (status["status"] == "stale") != bool(stale):
@@ -215,8 +218,23 @@ def main():
         print(f"FAIL  {step}: {error or type(error).__name__}")
         print(f"python-verifier: {passed} passed, 1 failed")
         return 2
+    if trust is None:
+        print("UNANCHORED: every step passed, but against the proof's own keys; pass --trust trust.json to know whose ledger it is")
+        print(f"python-verifier: {passed} passed, 0 failed")
+        return 3
     print(f"python-verifier: {passed} passed, 0 failed")
     return 0
+
+
+def parse_time(text):
+    """Parses YYYY-MM-DDTHH:MM:SSZ exactly, as the entries write it; anything else is a failure."""
+    try:
+        parsed = datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+    except (TypeError, ValueError):
+        raise Failure(f"{text!r} is not a UTC time like 2026-01-01T00:00:00Z")
+    if parsed.strftime("%Y-%m-%dT%H:%M:%SZ") != text:
+        raise Failure(f"{text!r} is not a UTC time like 2026-01-01T00:00:00Z")
+    return parsed
 
 
 if __name__ == "__main__":

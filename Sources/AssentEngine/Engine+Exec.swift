@@ -22,6 +22,8 @@ extension Engine {
         snapshot snapshotID: String? = nil,
         checkDeterminism: Bool = false, supersedes: String? = nil, options: ExecOptions = ExecOptions()
     ) throws -> TrainingResult {
+        guard seed <= UInt64(Int64.max) else { throw EngineError(.invalidInput, "seed must be at most \(Int64.max)") }
+        try DerivedStateCheck(store: store).run(includingSamples: false)
         let snapshot: Snapshot
         if let snapshotID {
             snapshot = try snapshots.load(snapshotID)

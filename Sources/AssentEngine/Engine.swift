@@ -29,6 +29,7 @@ public final class Engine {
     ) throws -> TrainingResult {
         let trainer = try Trainers.named(name)
         guard seed <= UInt64(Int64.max) else { throw EngineError(.invalidInput, "seed must be at most \(Int64.max)") }
+        try DerivedStateCheck(store: store).run(includingSamples: false)
         let snapshot: Snapshot
         if let snapshotID {
             snapshot = try snapshots.load(snapshotID)
@@ -44,6 +45,38 @@ public final class Engine {
         } else {
             snapshot = try snapshots.create(policy: policy, shards: shards ?? 1)
         }
+        let (files, samples) = try trainAllShards(trainer, config: config, seed: seed, snapshot: snapshot)
+        return try finish(
+            trainer: trainer, config: config, seed: seed, snapshot: snapshot, shardFiles: files, samples: samples,
+            trained: Array(files.indices), reused: [], trainedSamples: samples.count, supersedes: nil)
+    }
+
+    /// Retrains a logged built-in model from its snapshot without writing anything (no entry, no model
+    /// folder in the ledger): what `assent verify --reproduce` compares against.
+    /// - Returns: the id the retrained folder has.
+    /// - Throws: ``EngineError`` `refused` for an external trainer or a snapshot whose members are no
+    ///   longer all consented.
+    public func retrainWithoutLogging(_ record: ModelRecord) throws -> String {
+        guard record.trainer != "exec" else {
+            throw EngineError(.refused, "external trainers are not retrained by verification; use assent reproduce")
+        }
+        let trainer = try Trainers.named(record.trainer)
+        let snapshot = try snapshots.load(record.snapshot)
+        guard try currentRoots(of: snapshot).root == snapshot.root else {
+            throw EngineError(.refused, "snapshot \(snapshot.id) has members that are no longer consented")
+        }
+        let (files, _) = try trainAllShards(trainer, config: record.config, seed: record.seed, snapshot: snapshot)
+        let scratch = try WorkFolder(ledger: store.ledger.paths, prefix: "verify")
+        defer { scratch.remove() }
+        let (digest, _) = try ModelFolder.write(
+            into: scratch.url, trainer: trainer, config: record.config, seed: record.seed, shardFiles: files)
+        return digest.id
+    }
+
+    /// Trains every shard of `snapshot` from the vault's content.
+    func trainAllShards(_ trainer: any Trainer, config: TrainerConfig, seed: UInt64, snapshot: Snapshot) throws
+        -> (files: [[UInt8]], samples: [TrainingSample])
+    {
         let members = try snapshots.members(snapshot)
         let samples = try trainingSamples(members, config: config)
         let perShard = (0..<snapshot.parameters.shards).map { shard in
@@ -51,10 +84,7 @@ public final class Engine {
         }
         let files = trainShards(
             trainer, perShard: perShard, shards: Array(perShard.indices), config: config, seed: seed)
-        return try finish(
-            trainer: trainer, config: config, seed: seed, snapshot: snapshot, shardFiles: files.map { $0! },
-            samples: samples,
-            trained: Array(perShard.indices), reused: [], trainedSamples: samples.count, supersedes: nil)
+        return (files.map { $0! }, samples)
     }
 
     /// The roots the snapshot would have if re-cut now (revocations and expiries up to now): its own

@@ -132,6 +132,7 @@ public final class Ledger {
         self.origin = origin
         self.verifier = verifier
         self.database = database
+        try checkWatermark()
     }
 
     /// The log's signer, read from `log.key` on first use (which must be mode 0600).
@@ -156,12 +157,15 @@ public final class Ledger {
     /// - Throws: what `body` throws, ``LedgerError`` or ``StorageError``.
     public func write<T>(_ body: (LogWriter) throws -> T) throws -> T {
         let signer = try self.signer()
-        return try database.writeTransaction {
+        var signed: String? = nil
+        let result = try database.writeTransaction {
             let writer = try LogWriter(database: database, signer: signer, origin: origin, timestamp: clock())
             let result = try body(writer)
-            try writer.finish()
+            signed = try writer.finish()
             return result
         }
+        if let signed { recordWatermark(signed) }
+        return result
     }
 }
 

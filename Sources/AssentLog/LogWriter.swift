@@ -85,8 +85,10 @@ public final class LogWriter {
     }
 
     /// Stores the partial tiles and, if anything was appended, the signed checkpoint for the new size.
-    func finish() throws {
-        guard edge.size > startSize else { return }
+    /// - Returns: the signed checkpoint note, or nil when nothing was appended.
+    @discardableResult
+    func finish() throws -> String? {
+        guard edge.size > startSize else { return nil }
         for tile in edge.tiles { try store(tile) }
         for (type, count) in appendedTypes.sorted(by: { $0.key < $1.key }) {
             try database.run(
@@ -97,6 +99,7 @@ public final class LogWriter {
         let note = try SignedNote.sign(text: checkpoint.text, with: signer)
         try database.run(
             "INSERT INTO checkpoints (size, note) VALUES (?, ?)", [.integer(Int64(edge.size)), .text(note)])
+        return note
     }
 
     private func store(_ tile: TreeTile) throws {

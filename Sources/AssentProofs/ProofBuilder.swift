@@ -9,7 +9,7 @@ public struct ProofBuilder {
     /// The engine holding the model.
     public let engine: Engine
     /// How long the status attestation stays valid, in seconds.
-    public var validity: Int64 = 7 * 24 * 3600
+    public var validity: Int64 = 3600
 
     /// A builder over `engine`.
     public init(engine: Engine) { self.engine = engine }
@@ -19,6 +19,8 @@ public struct ProofBuilder {
     public func build(modelID: String, sample: [UInt8]? = nil) throws -> [String: [UInt8]] {
         let store = engine.store
         let ledger = store.ledger
+        // The status comes from the registry; first make sure the registry is what the log says.
+        try DerivedStateCheck(store: store).run(includingSamples: false)
         let model = try engine.model(modelID)
         let snapshots = SnapshotStore(store: store)
         let snapshot = try snapshots.load(model.snapshot)

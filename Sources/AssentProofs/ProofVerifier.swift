@@ -63,6 +63,9 @@ public struct ProofVerifier: Sendable {
         public let status: String
         /// The successor, for a stale model that was reproduced.
         public let successor: String?
+        /// Whether the keys were pinned by a trust anchor. Without one, the proof is only known to be
+        /// internally consistent: a proof forged on another ledger is consistent too.
+        public let isAnchored: Bool
     }
 
     /// Verifies `files` (a proof folder or bundle, read) against the model folder.
@@ -218,12 +221,20 @@ public struct ProofVerifier: Sendable {
         else {
             throw ProofError("status", "the attestation lacks attested_at or valid_until")
         }
-        guard validUntil >= now else {
+        guard let untilSeconds = UTCTime.parse(validUntil), let attestedSeconds = UTCTime.parse(attestedAt) else {
+            throw ProofError("status", "attested_at and valid_until must be UTC times like 2026-01-01T00:00:00Z")
+        }
+        guard let nowSeconds = UTCTime.parse(now) else {
+            throw ProofError("status", "the verifier's clock is unreadable")
+        }
+        guard untilSeconds >= nowSeconds else {
             throw ProofError("status", "the attestation expired at \(validUntil); ask the operator for a fresh proof")
         }
-        if let maxAge, let attestedSeconds = UTCTime.parse(attestedAt), let nowSeconds = UTCTime.parse(now),
-            nowSeconds - attestedSeconds > maxAge
-        {
+        guard attestedSeconds <= nowSeconds + 300 else {
+            throw ProofError("status", "the attestation is dated \(attestedAt), in the future")
+        }
+        let age = max(0, nowSeconds - attestedSeconds)
+        if let maxAge, age > maxAge {
             throw ProofError("status", "the attestation is from \(attestedAt), older than --max-age")
         }
         let staleEntries = entries.filter {
@@ -249,7 +260,8 @@ public struct ProofVerifier: Sendable {
         steps.append(
             Step(
                 name: "status",
-                detail: "\(state) at checkpoint \(checkpoint.size), attested \(attestedAt), valid until \(validUntil)"
+                detail:
+                    "\(state) at checkpoint \(checkpoint.size), attested \(attestedAt) (\(Self.describe(age: age)) ago; what happened to the log since is not known to this proof), valid until \(validUntil)"
                     + (successor.map { "; successor \($0)" } ?? "")))
 
         if let bytes = files["sample-proof.json"] {
@@ -281,7 +293,18 @@ public struct ProofVerifier: Sendable {
                 "the model is stale (consent was withdrawn for some of its data)"
                     + (successor.map { "; use its successor \($0)" } ?? "") + "; pass --allow-stale to accept it")
         }
-        return Report(steps: steps, modelID: signature.modelID, status: state, successor: successor)
+        return Report(
+            steps: steps, modelID: signature.modelID, status: state, successor: successor, isAnchored: trust != nil)
+    }
+
+    /// An age in seconds as the largest sensible unit.
+    static func describe(age: Int64) -> String {
+        switch age {
+        case ..<120: "\(age) s"
+        case ..<7200: "\(age / 60) min"
+        case ..<172_800: "\(age / 3600) h"
+        default: "\(age / 86_400) days"
+        }
     }
 
     /// How an external trainer ran, as its model entry records it.

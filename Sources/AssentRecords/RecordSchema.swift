@@ -55,6 +55,7 @@ enum RecordSchema {
         CREATE TABLE IF NOT EXISTS vault_consent_evidence (
             consent TEXT NOT NULL, digest TEXT NOT NULL, salt BLOB NOT NULL, bytes BLOB NOT NULL) STRICT;
         CREATE INDEX IF NOT EXISTS vault_consent_evidence_by_consent ON vault_consent_evidence (consent);
+        CREATE INDEX IF NOT EXISTS entries_by_type ON entries (type);
         """
 
     /// Creates the tables if this ledger does not have them yet.

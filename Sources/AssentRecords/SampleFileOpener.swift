@@ -46,6 +46,8 @@ final class SampleFileOpener {
     private static let kernelFolders = ["/proc", "/sys", "/dev"]
     /// The devices of those folders' file systems: a file on one of them is refused wherever it is mounted.
     private let kernelDevices: Set<UInt64>
+    /// Why relative paths cannot be opened at all (a manifest read from `/dev/stdin` has `/dev` as its folder).
+    private let baseRefusal: String?
 
     /// An opener for paths relative to `baseFolder`.
     /// - Throws: ``RecordsError`` when the base folder cannot be opened.
@@ -75,12 +77,9 @@ final class SampleFileOpener {
             if stat(folder, &info) == 0 { devices.insert(UInt64(info.st_dev)) }
         }
         kernelDevices = devices
-        if let folder = Self.kernelFolders.first(where: {
+        baseRefusal = Self.kernelFolders.first(where: {
             baseFolder.path == $0 || baseFolder.path.hasPrefix($0 + "/")
-        }) {
-            throw RecordsError(
-                .invalidInput, "\(baseFolder.path) is under \(folder), which holds system state, not data")
-        }
+        }).map { "\(baseFolder.path) is under \($0), which holds system state, not data" }
     }
 
     deinit { close(baseDescriptor) }
@@ -92,6 +91,7 @@ final class SampleFileOpener {
     /// - Throws: ``Refusal`` naming why the path is not ingested.
     func openFile(_ path: String) throws(Refusal) -> OpenedFile {
         let isOutside = path.hasPrefix("/") || path.split(separator: "/").contains("..")
+        if let baseRefusal, !isOutside { throw Refusal(baseRefusal) }
         if isOutside && !allowOutside {
             throw Refusal(
                 "\(path) is outside the manifest's folder; ingest reads only files below it unless given --allow-outside"

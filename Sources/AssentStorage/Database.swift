@@ -62,6 +62,11 @@ public final class Database {
         return try body(statement)
     }
 
+    /// Prepares `sql` as a statement the caller owns (not cached), for reading several result sets side
+    /// by side.
+    /// - Throws: ``StorageError`` when the SQL does not compile.
+    public func makeStatement(_ sql: String) throws -> Statement { try Statement(database: self, sql: sql) }
+
     /// Returns the prepared statement for `sql`, cached on this connection and reset for reuse.
     private func statement(_ sql: String) throws -> Statement {
         if let cached = statementCache[sql] {

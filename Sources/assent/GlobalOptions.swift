@@ -113,3 +113,13 @@ func readVerifierKey(_ path: String) throws -> NoteVerifier {
     let text = try readTextFile(path, what: "verifier key").trimmingCharacters(in: .whitespacesAndNewlines)
     do { return try NoteVerifier(text) } catch { throw LedgerError(.key, "verifier key \(path): \(error.message)") }
 }
+
+/// Refuses log indexes and sizes past what the log can hold (2^63 − 1), naming the argument, so that
+/// no numeric argument reaches a conversion that would trap.
+func checkLogIndexes(_ values: [(name: String, value: UInt64?)]) throws {
+    for (name, value) in values {
+        if let value, value > UInt64(Int64.max) {
+            throw ValidationError("\(name) must be between 0 and \(Int64.max), not \(value)")
+        }
+    }
+}

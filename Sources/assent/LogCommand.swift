@@ -1,4 +1,6 @@
 import ArgumentParser
+import AssentEngine
+import AssentRecords
 import AssentLog
 
 /// `assent log`: the auditor's interface to the log, in standard formats.
@@ -50,6 +52,8 @@ struct LogCommand: ParsableCommand {
         @Option(help: "Print the checkpoint of this size instead of the latest.")
         var size: UInt64?
 
+        func validate() throws { try checkLogIndexes([("--size", size)]) }
+
         func run() throws {
             try reportingErrors {
                 let ledger = try global.openLedger()
@@ -80,6 +84,8 @@ struct LogCommand: ParsableCommand {
         @Flag(help: "Write the exact entry bytes, as hashed into the log.")
         var raw = false
 
+        func validate() throws { try checkLogIndexes([("N", seq)]) }
+
         func run() throws {
             try reportingErrors {
                 let entry = try global.openLedger().entry(seq)
@@ -108,6 +114,8 @@ struct LogCommand: ParsableCommand {
         var from: UInt64 = 0
         @Option(help: "Stop before this index (default: the end of the log).")
         var to: UInt64?
+
+        func validate() throws { try checkLogIndexes([("--from", from), ("--to", to)]) }
 
         func run() throws {
             try reportingErrors {
@@ -139,6 +147,8 @@ struct LogCommand: ParsableCommand {
         @Option(help: "Prove against the checkpoint of this size (a checkpointed size; default the latest).")
         var size: UInt64?
 
+        func validate() throws { try checkLogIndexes([("N", seq), ("--size", size)]) }
+
         func run() throws {
             try reportingErrors {
                 let proof = try global.openLedger().inclusionProof(index: seq, size: size)
@@ -157,6 +167,8 @@ struct LogCommand: ParsableCommand {
         var oldSize: UInt64
         @Argument(help: "The newer checkpointed size.")
         var newSize: UInt64
+
+        func validate() throws { try checkLogIndexes([("M", oldSize), ("N", newSize)]) }
 
         func run() throws {
             try reportingErrors {
@@ -177,7 +189,8 @@ struct LogCommand: ParsableCommand {
     /// `assent log verify`.
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Recompute the hash chain, the tree and every checkpoint; exit 2 naming the first bad entry.",
+            abstract:
+                "Recompute the hash chain, the tree, every checkpoint and the derived tables; exit 2 naming the first bad entry.",
             discussion: """
                 With --trusted-checkpoint (a checkpoint you kept outside the ledger folder, e.g. from an earlier \
                 assent log checkpoint) it also checks that the log still extends it, so a rewritten or truncated \
@@ -205,11 +218,12 @@ struct LogCommand: ParsableCommand {
                 let report = try ledger.verify(trustedCheckpoint: trusted, trustedVerifier: verifier) { done in
                     if !global.json { Console.note("verified \(done) entries…") }
                 }
+                let derived = try DerivedStateCheck(store: try RecordStore(ledger: ledger)).run()
                 if global.json {
                     var object = JSONObject([
                         ("valid", .bool(true)), ("entries", .integer(Int64(report.entries))),
                         ("checkpoints", .integer(Int64(report.checkpoints))), ("tiles", .integer(Int64(report.tiles))),
-                        ("root", .string(Base64.encode(report.root))),
+                        ("root", .string(Base64.encode(report.root))), ("derived_rows", .integer(Int64(derived))),
                     ])
                     if let size = report.trustedSize { object["trusted_size"] = .integer(Int64(size)) }
                     Console.json(object)
@@ -221,6 +235,7 @@ struct LogCommand: ParsableCommand {
                     if let size = report.trustedSize {
                         Console.line("ok: consistent with the trusted checkpoint at size \(size)")
                     }
+                    Console.line("ok: derived tables rebuilt from the log and equal to the database (\(derived) rows)")
                 }
             }
         }

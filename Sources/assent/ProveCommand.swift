@@ -29,11 +29,21 @@ struct ProveCommand: ParsableCommand {
     var outDir: String?
     @Option(help: "Also prove this sample's membership or absence (sha256:<hex>).")
     var sample: String?
-    @Option(name: .customLong("valid-for"), help: "How long the status attestation is valid, in seconds.")
-    var validFor: Int64 = 7 * 24 * 3600
+    @Option(
+        name: .customLong("valid-for"),
+        help:
+            "How long the status attestation is valid, in seconds (1 to 2592000; default 3600). Keep it short: a status says nothing of revocations logged after it."
+    )
+    var validFor: Int64 = 3600
+    @Flag(help: "With --out-dir: empty a folder that is not empty first (otherwise it is refused).")
+    var force = false
 
     func validate() throws {
         guard (bundle == nil) != (outDir == nil) else { throw ValidationError("give --bundle FILE or --out-dir DIR") }
+        guard (1...30 * 86_400).contains(validFor) else {
+            throw ValidationError("--valid-for must be between 1 and 2592000 seconds (30 days)")
+        }
+        if force && outDir == nil { throw ValidationError("--force goes with --out-dir") }
     }
 
     func run() throws {
@@ -44,6 +54,7 @@ struct ProveCommand: ParsableCommand {
             let commitment = try sample.map(sampleID)
             let files = try builder.build(modelID: model, sample: commitment)
             if let outDir {
+                try Self.prepare(outDir: URL(fileURLWithPath: outDir), force: force)
                 try ProofBuilder.write(files, to: URL(fileURLWithPath: outDir))
                 Console.line("wrote \(files.count) files to \(outDir)")
             } else if let bundle {
@@ -54,12 +65,36 @@ struct ProveCommand: ParsableCommand {
     }
 }
 
+extension ProveCommand {
+    /// Refuses a proof folder that already holds files (old and new parts would mix), unless `force`,
+    /// which empties it first.
+    static func prepare(outDir: URL, force: Bool) throws {
+        let existing = (try? FileManager.default.contentsOfDirectory(atPath: outDir.path)) ?? []
+        guard !existing.isEmpty else { return }
+        guard force else {
+            throw LedgerError(
+                .invalidInput,
+                "\(outDir.path) is not empty (\(existing.count) entries); old and new proof files would mix. Choose a new folder, or give --force to empty it"
+            )
+        }
+        for name in existing { try FileManager.default.removeItem(at: outDir.appendingPathComponent(name)) }
+    }
+}
+
 /// `assent verify`: checks a provenance proof offline, step by step.
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Verify a provenance proof offline against a model folder; exit 2 naming the failed step.",
-        discussion: "Example: assent verify proof/ --model ./model --trust trust.json --max-age 86400")
+        discussion: """
+            Exit codes: 0 verified against the keys of --trust; 2 a step failed (named); 3 every step passed \
+            but no --trust was given, so the proof is only internally consistent (a proof forged on another \
+            ledger is consistent too). The status step says how old the operator's status attestation is: \
+            it speaks for the log as of its checkpoint, not for what was logged since (--max-age bounds that \
+            age; --log-mirror checks the status against a current copy of the log).
+
+            Example: assent verify proof/ --model ./model --trust trust.json --max-age 1h
+            """)
     @Argument(help: "A proof folder (--out-dir) or bundle file (--bundle).")
     var proof: String
     @Option(help: ArgumentHelp("The model folder to check.", valueName: "dir"))
@@ -85,11 +120,15 @@ struct VerifyCommand: ParsableCommand {
 
     static func seconds(_ text: String) throws -> Int64 {
         let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
-        if let unit = text.last.flatMap({ units[$0] }), let number = Int64(text.dropLast()) { return number * unit }
-        guard let number = Int64(text) else {
-            throw ValidationError("--max-age takes seconds, or a number with s, m, h or d")
+        let unit = text.last.flatMap { units[$0] }
+        let digits = unit == nil ? Substring(text) : text.dropLast()
+        guard let number = Int64(digits), number >= 0, !digits.hasPrefix("+"),
+            case let (product, overflow) = number.multipliedReportingOverflow(by: unit ?? 1), !overflow,
+            product <= 100 * 366 * 86_400
+        else {
+            throw ValidationError("--max-age takes seconds, or a number with s, m, h or d, at most 100 years")
         }
-        return number
+        return product
     }
 
     func run() throws {
@@ -115,26 +154,31 @@ struct VerifyCommand: ParsableCommand {
                                 + (record.supersededBy.map { "; its successor is \($0)" }
                                     ?? "; reproduce it with assent reproduce"))
                     }
-                    let again = try engine.train(
-                        trainer: record.trainer, config: record.config, seed: record.seed, snapshot: record.snapshot)
-                    guard again.model.id == report.modelID else {
-                        throw ProofError("reproduce", "retraining gave \(again.model.id), not \(report.modelID)")
+                    let again: String
+                    do { again = try engine.retrainWithoutLogging(record) } catch let error as EngineError {
+                        throw ProofError("reproduce", error.message)
+                    }
+                    guard again == report.modelID else {
+                        throw ProofError("reproduce", "retraining gave \(again), not \(report.modelID)")
                     }
                     steps.append(
-                        ProofVerifier.Step(name: "reproduce", detail: "retrained from the ledger: the same bytes"))
+                        ProofVerifier.Step(
+                            name: "reproduce", detail: "retrained from the ledger: the same bytes (nothing written)"))
                 }
-                print(steps: steps, failure: nil)
+                print(steps: steps, failure: nil, isAnchored: report.isAnchored)
+                if !report.isAnchored { throw ExitCode(3) }
             } catch let error as ProofError {
-                print(steps: steps, failure: error)
+                print(steps: steps, failure: error, isAnchored: verifier.trust != nil)
                 throw ExitCode(2)
             }
         }
     }
 
-    private func print(steps: [ProofVerifier.Step], failure: ProofError?) {
+    private func print(steps: [ProofVerifier.Step], failure: ProofError?, isAnchored: Bool) {
         if json {
             var object = JSONObject([
-                ("valid", .bool(failure == nil)),
+                ("valid", .bool(failure == nil && isAnchored)), ("consistent", .bool(failure == nil)),
+                ("anchored", .bool(isAnchored)),
                 (
                     "steps",
                     .array(
@@ -154,8 +198,12 @@ struct VerifyCommand: ParsableCommand {
         if let failure {
             Console.line("FAIL  \(failure.step): \(failure.message)")
             Console.error("verification failed at step \(failure.step)")
-        } else {
+        } else if isAnchored {
             Console.line("verified")
+        } else {
+            Console.line(
+                "UNANCHORED: internally consistent only. Every step passed against the keys inside the proof, which a proof forged on another ledger also passes; give --trust trust.json (from the operator, assent keys export) to verify whose ledger it is"
+            )
         }
     }
 }

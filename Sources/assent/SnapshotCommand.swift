@@ -1,4 +1,5 @@
 import ArgumentParser
+import AssentEngine
 import AssentLog
 import AssentRecords
 import Foundation
@@ -51,9 +52,12 @@ struct SnapshotCommand: ParsableCommand {
         @Option(help: "Shard count K (1–256).")
         var shards = 1
 
+        func validate() throws { try checkLogIndexes([("--at", at)]) }
+
         func run() throws {
             try reportingErrors {
                 let store = SnapshotStore(store: try RecordStore(ledger: try global.openLedger()))
+                try DerivedStateCheck(store: store.store).run(includingSamples: false)
                 let snapshot = try store.create(
                     policy: try SnapshotCommand.policy(policy), at: at, asOf: asOf, shards: shards)
                 sweepAfterWrite(store.store)
@@ -194,6 +198,8 @@ struct SnapshotCommand: ParsableCommand {
         var size: UInt64
         @Flag(help: "Print the result as JSON.")
         var json = false
+
+        func validate() throws { try checkLogIndexes([("--size", size)]) }
 
         func run() throws {
             try reportingErrors {

@@ -85,7 +85,7 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--check-determinism is for --trainer exec (built-in trainers are deterministic)")
         }
         if let shards, !(1...256).contains(shards) { throw ValidationError("--shards must be between 1 and 256") }
-        guard seed <= UInt64(Int64.max) else { throw ValidationError("--seed must be between 0 and 2^63-1") }
+        try checkLogIndexes([("--seed", seed)])
         if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
         if let timeout, !(1...31_536_000).contains(timeout) {
             throw ValidationError("--timeout must be between 1 and 31536000 seconds")

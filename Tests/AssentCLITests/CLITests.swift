@@ -37,9 +37,14 @@ struct CLI {
     @discardableResult
     func run(_ arguments: String...) throws -> Result { try run(arguments) }
 
+    /// Runs the binary with `stdin` (a file path) as its standard input.
     @discardableResult
-    func run(_ arguments: [String]) throws -> Result {
+    func run(_ arguments: String..., stdin: String) throws -> Result { try run(arguments, stdin: stdin) }
+
+    @discardableResult
+    func run(_ arguments: [String], stdin: String? = nil) throws -> Result {
         let process = Process()
+        if let stdin { process.standardInput = FileHandle(forReadingAtPath: stdin) }
         process.executableURL = Self.binary
         process.arguments = arguments
         process.currentDirectoryURL = folder

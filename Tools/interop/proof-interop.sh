@@ -33,7 +33,8 @@ stale_model="$ledger/$(model_of stale)"
 
 expect 0 "python verifier accepts the current model's proof" "$python" "$root/Tools/verify_proof.py" "$current" "$current_model" --trust "$ledger/trust.json"
 expect 2 "python verifier refuses the stale model" "$python" "$root/Tools/verify_proof.py" "$stale" "$stale_model"
-expect 0 "python verifier accepts the stale model with --allow-stale" "$python" "$root/Tools/verify_proof.py" "$stale" "$stale_model" --allow-stale
+expect 0 "python verifier accepts the stale model with --allow-stale" "$python" "$root/Tools/verify_proof.py" "$stale" "$stale_model" --allow-stale --trust "$ledger/trust.json"
+expect 3 "python verifier without --trust says the proof is only internally consistent" "$python" "$root/Tools/verify_proof.py" "$current" "$current_model"
 expect 0 "model_signing 1.1.1 verifies our model.sig" "$root/.venv/bin/model_signing" verify key "$current_model" --signature "$current/model.sig" --public_key "$current/signing-key.pub.pem"
 for envelope in model.sig provenance.dsse.json snapshot.dsse.json status.dsse.json; do
   expect 0 "securesystemslib verifies $envelope" "$python" "$here/sslib_verify.py" "$current/$envelope" "$current/signing-key.pub.pem"
