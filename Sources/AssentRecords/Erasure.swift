@@ -54,6 +54,9 @@ public struct EraseRegistry {
                     [.blob(HMACSHA256.authenticationCode(for: digest, key: key)), .integer(Int64(writer.size))])
                 try connection.run("DELETE FROM vault_content WHERE sample = ?", [.integer(sampleSeq)])
                 try connection.run("DELETE FROM vault_sources WHERE sample = ?", [.integer(sampleSeq)])
+                // The metadata digest covers the attribution and source URL unkeyed: blank it with them.
+                try connection.run(
+                    "UPDATE sample_sources SET metadata = zeroblob(32) WHERE sample = ?", [.integer(sampleSeq)])
                 if let file {
                     try? FileManager.default.removeItem(at: store.ledger.paths.folder.appendingPathComponent(file))
                 }

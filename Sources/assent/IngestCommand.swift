@@ -76,7 +76,9 @@ struct IngestCommand: ParsableCommand {
             throw ValidationError("give a manifest file or --folder DIR, not both")
         }
         if let format, !["jsonl", "csv"].contains(format) { throw ValidationError("--format is jsonl or csv") }
-        guard chunkSize > 0 else { throw ValidationError("--chunk-size must be positive") }
+        guard (1...1_000_000).contains(chunkSize) else {
+            throw ValidationError("--chunk-size must be between 1 and 1000000")
+        }
         guard maxSampleSize > 0 else { throw ValidationError("--max-sample-size must be positive") }
         if confine && allowOutside { throw ValidationError("--confine and --allow-outside contradict each other") }
     }

@@ -155,8 +155,8 @@ struct VerifyCommand: ParsableCommand {
                                     ?? "; reproduce it with assent reproduce"))
                     }
                     let again: String
-                    do { again = try engine.retrainWithoutLogging(record) } catch let error as EngineError {
-                        throw ProofError("reproduce", error.message)
+                    do { again = try engine.retrainWithoutLogging(record) } catch {
+                        throw ProofError("reproduce", "\(error)")
                     }
                     guard again == report.modelID else {
                         throw ProofError("reproduce", "retraining gave \(again), not \(report.modelID)")

@@ -52,7 +52,10 @@ struct SnapshotCommand: ParsableCommand {
         @Option(help: "Shard count K (1–256).")
         var shards = 1
 
-        func validate() throws { try checkLogIndexes([("--at", at)]) }
+        func validate() throws {
+            try checkLogIndexes([("--at", at)])
+            guard (1...256).contains(shards) else { throw ValidationError("--shards must be between 1 and 256") }
+        }
 
         func run() throws {
             try reportingErrors {

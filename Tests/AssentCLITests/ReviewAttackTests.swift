@@ -91,6 +91,14 @@ import Testing
             "verify", "proof", "--model", model.folder, "--trust", "trust.json", "--reproduce", "--ledger", cli.ledger)
         #expect(verify.status == 0 && verify.stdout.contains("the same bytes"), "\(verify.stdout)\(verify.stderr)")
         #expect(try cli.run("log", "info", "--json").stdout == before, "verification logged nothing")
+        // A reproduction that fails (the vault's copy of one sample replaced by another's) logs nothing either.
+        try database(cli).run(
+            "UPDATE vault_content SET content = (SELECT content FROM vault_content ORDER BY sample DESC LIMIT 1) WHERE sample = 0"
+        )
+        let failed = try cli.run(
+            "verify", "proof", "--model", model.folder, "--trust", "trust.json", "--reproduce", "--ledger", cli.ledger)
+        #expect(failed.status == 2 && failed.stdout.contains("FAIL  reproduce"), "\(failed.stdout)")
+        #expect(try cli.run("log", "info", "--json").stdout == before, "a failed reproduction logged nothing")
     }
 
     @Test func deletedStaleRowsAreCaughtByVerifyTrainAndProve() throws {

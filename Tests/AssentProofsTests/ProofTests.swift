@@ -94,6 +94,28 @@ struct ProofFixture {
         #expect(try ProofBuilder.read(url) == files, "the bundle holds the same parts")
     }
 
+    @Test func validityTimesAreComparedAsTimesNotText() throws {
+        let fixture = try ProofFixture()
+        defer { fixture.cleanUp() }
+        var builder = ProofBuilder(engine: fixture.engine)
+        builder.validity = 400_000_000_000  // valid until the year 14702: text comparison called it expired
+        let files = try builder.build(modelID: fixture.model.id)
+        do {
+            _ = try fixture.verify(files)
+            Issue.record("a year-14702 validity was accepted")
+        } catch let error as ProofError {
+            #expect(error.step == "status" && error.message.contains("UTC times"), "\(error.message)")
+        }
+        var verifier = ProofVerifier()
+        verifier.trust = try fixture.trust
+        verifier.now = "2026-13-01T00:00:00Z"
+        var steps: [ProofVerifier.Step] = []
+        let fresh = try ProofBuilder(engine: fixture.engine).build(modelID: fixture.model.id)
+        #expect(throws: ProofError.self, "an unreadable clock is refused, not skipped") {
+            try verifier.verify(fresh, model: fixture.engine.folder(of: fixture.model), steps: &steps)
+        }
+    }
+
     @Test func everyTamperingIsRejectedWithItsStep() throws {
         let fixture = try ProofFixture()
         defer { fixture.cleanUp() }

@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
 """An example external trainer for `assent train --trainer exec`: scikit-learn LogisticRegression.
 
-    assent train --trainer exec --exec 'python3 Tools/trainers/sklearn_logistic.py' --check-determinism
+    assent train --trainer exec --check-determinism \
+        --sandbox-ro "$PWD/Tools/trainers" --sandbox-ro "$VENV" --sandbox-ro "$(dirname "$(dirname "$(readlink -f "$VENV/bin/python")")")" \
+        --exec "$VENV/bin/python $PWD/Tools/trainers/sklearn_logistic.py"
+
+(the job runs in a bubblewrap sandbox that sees only /usr and the paths given with --sandbox-ro: the
+trainer's code, a virtual environment with scikit-learn, and the Python it was made from)
 
 The contract: Assent runs the command with
   ASSENT_INPUT   a fresh folder: manifest.json ({"samples":[{"commitment","file","shard","license","consent"}],
