@@ -35,8 +35,10 @@ extension Engine {
             snapshot = try snapshots.create(policy: policy, shards: shards ?? 1)
         }
         let members = try snapshots.members(snapshot)
-        let first = try runExternal(
-            command: command, members: members, seed: seed, shards: snapshot.parameters.shards, options: options)
+        let first = try keepingSnapshot(snapshot, isFresh: snapshotID == nil) {
+            try runExternal(
+                command: command, members: members, seed: seed, shards: snapshot.parameters.shards, options: options)
+        }
         var matched: Bool? = nil
         if checkDeterminism {
             let second = try runExternal(

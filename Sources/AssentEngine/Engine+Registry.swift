@@ -65,8 +65,10 @@ extension Engine {
         return record
     }
 
-    /// The model folder on disk.
-    public func folder(of model: ModelRecord) -> URL { store.ledger.paths.folder.appendingPathComponent(model.folder) }
+    /// The model folder on disk, as an absolute path (`ModelRecord/folder` is relative to the ledger folder).
+    public func folder(of model: ModelRecord) -> URL {
+        store.ledger.paths.folder.appendingPathComponent(model.folder).absoluteURL.standardizedFileURL
+    }
 }
 
 extension Engine {

@@ -18,6 +18,7 @@ extension Engine {
             throw EngineError(.refused, "model \(old.id) was already reproduced as \(successor)")
         }
         let previous = try snapshots.load(old.snapshot)
+        progress?("re-cutting the snapshot", 0, nil)
         let recut = try store.ledger.write { writer in try snapshots.recut(previous, writer: writer) }
         if old.trainer == "exec" {
             // An external trainer's shards cannot be reused: it is retrained on the whole re-cut snapshot,

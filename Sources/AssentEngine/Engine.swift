@@ -11,6 +11,9 @@ public final class Engine {
     public let store: RecordStore
     /// Worker threads for training shards (results never depend on it).
     public var threads = ProcessInfo.processInfo.activeProcessorCount
+    /// Called now and then with (phase, done, total where known) during long work; may be called from
+    /// worker threads.
+    public var progress: (@Sendable (String, Int, Int?) -> Void)? = nil
 
     /// An engine over `store`.
     public init(store: RecordStore) throws {
@@ -43,9 +46,12 @@ public final class Engine {
                     .refused, "snapshot \(snapshot.id) has members that are no longer consented; cut a new snapshot")
             }
         } else {
+            progress?("cutting a snapshot", 0, nil)
             snapshot = try snapshots.create(policy: policy, shards: shards ?? 1)
         }
-        let (files, samples) = try trainAllShards(trainer, config: config, seed: seed, snapshot: snapshot)
+        let (files, samples) = try keepingSnapshot(snapshot, isFresh: snapshotID == nil) {
+            try trainAllShards(trainer, config: config, seed: seed, snapshot: snapshot)
+        }
         return try finish(
             trainer: trainer, config: config, seed: seed, snapshot: snapshot, shardFiles: files, samples: samples,
             trained: Array(files.indices), reused: [], trainedSamples: samples.count, supersedes: nil)
@@ -73,11 +79,25 @@ public final class Engine {
         return digest.id
     }
 
+    /// Runs `body`; when it fails after this command cut (and logged) `snapshot`, the error says that the
+    /// snapshot was kept and how to reuse it, so a retry does not cut another.
+    func keepingSnapshot<T>(_ snapshot: Snapshot, isFresh: Bool, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch {
+            guard isFresh else { throw error }
+            let message = (error as? EngineError)?.message ?? "\(error)"
+            throw EngineError(
+                (error as? EngineError)?.code ?? .invalidInput,
+                "\(message) (snapshot \(snapshot.id) was cut and logged before this failed and is kept; after fixing the cause, train on it with --snapshot \(snapshot.id))"
+            )
+        }
+    }
+
     /// Trains every shard of `snapshot` from the vault's content.
     func trainAllShards(_ trainer: any Trainer, config: TrainerConfig, seed: UInt64, snapshot: Snapshot) throws
         -> (files: [[UInt8]], samples: [TrainingSample])
     {
         let members = try snapshots.members(snapshot)
+        progress?("reading samples from the vault", 0, members.count)
         let samples = try trainingSamples(members, config: config)
         let perShard = (0..<snapshot.parameters.shards).map { shard in
             samples.indices.filter { members[$0].shard == shard }.map { samples[$0] }
@@ -123,8 +143,14 @@ public final class Engine {
         let results = ShardResults(count: perShard.count)
         let queue = OperationQueue()
         queue.maxConcurrentOperationCount = max(1, threads)
+        let progress = self.progress
+        let total = shards.count
+        progress?("training shards", 0, total)
         for shard in shards {
-            queue.addOperation { results.set(shard, trainer.train(perShard[shard], config: config, seed: seed)) }
+            queue.addOperation {
+                let done = results.set(shard, trainer.train(perShard[shard], config: config, seed: seed))
+                progress?("training shards", done, total)
+            }
         }
         queue.waitUntilAllOperationsAreFinished()
         return results.values
@@ -208,10 +234,13 @@ final class ShardResults: @unchecked Sendable {
 
     init(count: Int) { storage = Array(repeating: nil, count: count) }
 
-    func set(_ shard: Int, _ bytes: [UInt8]) {
+    /// Stores one shard's result and returns how many are stored.
+    @discardableResult
+    func set(_ shard: Int, _ bytes: [UInt8]) -> Int {
         lock.lock()
+        defer { lock.unlock() }
         storage[shard] = bytes
-        lock.unlock()
+        return storage.count { $0 != nil }
     }
 
     var values: [[UInt8]?] {

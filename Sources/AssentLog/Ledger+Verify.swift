@@ -82,7 +82,7 @@ extension Ledger {
                 try edge.append(leafHash: leaf, hasher: hasher, onFullTile: compare)
                 previous = leaf
                 try checkRoots()
-                if seq % 100_000 == 99_999 { progress?(seq + 1) }
+                if seq % 10_000 == 9_999 { progress?(seq + 1) }
             }
             for tile in edge.tiles { try compare(tile) }
             let storedTiles = Int(try database.scalarInteger("SELECT count(*) FROM tree_tiles") ?? 0)

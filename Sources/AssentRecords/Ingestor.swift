@@ -37,6 +37,20 @@ public struct IngestReport: Sendable {
     public var deprecated: [String: Int] = [:]
     /// Write transactions committed.
     public var chunks = 0
+    /// Samples tied to their subject's one current consent, and samples the standard policy will not admit.
+    var admission = AdmissionForecast()
+    /// Samples tied to their subject's one current consent.
+    public var tiedToConsent: Int { admission.tied }
+    /// Samples no snapshot under the standard policy will admit.
+    public var notAdmitted: Int { admission.notAdmitted }
+    /// Why they will not be admitted, with counts, most frequent first.
+    public var notAdmittedReasons: [(reason: String, count: Int)] {
+        admission.reasons.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map {
+            ($0.key, $0.value)
+        }
+    }
+    /// The first few lines that will not be admitted, with their reason.
+    public var notAdmittedLines: [(line: Int, reason: String)] { admission.firstLines }
 
     /// The report as JSON.
     public var json: JSONObject {
@@ -52,6 +66,7 @@ public struct IngestReport: Sendable {
                     })
             ),
             ("deprecated_licenses", .object(JSONObject(deprecated.map { ($0.key, .integer(Int64($0.value))) }))),
+            ("not_admitted", .object(admission.json)),
         ])
     }
 }
@@ -61,6 +76,8 @@ public final class Ingestor {
     let store: RecordStore
     private var consents: [String: ConsentRecord?] = [:]
     private var pseudonyms: [String: String?] = [:]
+    /// Subject → its consents current for the standard policy's purpose, for tying samples to them.
+    var currentConsentCache: [String: [String]] = [:]
     private let licenses = LicenseCache()
 
     /// An ingestor writing to `store`.
@@ -75,11 +92,12 @@ public final class Ingestor {
     /// items from the spooled bytes, repeating the ledger checks inside each write transaction (another
     /// writer may have erased, withdrawn or ingested something since). A run killed in phase 2 leaves
     /// whole chunks; running it again adds only what is missing.
-    /// - Parameter progress: called with (phase, items done) now and then.
+    /// - Parameter progress: called now and then with (phase, items done, items in all where known):
+    ///   "validating" while phase 1 reads, "validated" once when it is done, "committing" in phase 2.
     /// - Throws: ``RecordsError`` naming the line and field, ``LedgerError`` or ``StorageError``.
     public func ingest(
         _ source: ManifestSource, defaults: IngestDefaults = IngestDefaults(), options: IngestOptions = IngestOptions(),
-        progress: ((String, Int) -> Void)? = nil
+        progress: ((String, Int, Int?) -> Void)? = nil
     ) throws -> IngestReport {
         var report = IngestReport()
         var plan = IngestPlan()
@@ -98,11 +116,13 @@ public final class Ingestor {
             makeReader = { ManifestReader(files: files) }
         }
         var spooled: [(line: Int, extent: IngestSpool.Extent)] = []
+        var tiedConsents: [Int: String] = [:]
+        let now = UTCTime.now()
         let reader = try makeReader()
         while let item = try reader.next() {
             report.items += 1
             do {
-                let sample = try ValidatedSample.validate(
+                let validated = try ValidatedSample.validate(
                     item, defaults: defaults,
                     resolvePath: { path, line in
                         let file = try opener.openFile(path)
@@ -111,39 +131,48 @@ public final class Ingestor {
                         spooled.append((line, extent))
                         return (.spooled(spool, extent), extent.digest, extent.length)
                     }, licenses: licenses)
+                var admission = report.admission
+                var sample = validated
+                if let tied = try forecast(sample, now: now, into: &admission) {
+                    sample.consent = tied
+                    tiedConsents[item.line] = tied
+                }
                 let subject = try effectiveSubject(of: sample)
                 try plan.admit(sample, subject: subject)
                 try checkAgainstLedger(sample, subject: subject)
                 for id in sample.deprecatedLicenses { report.deprecated[id, default: 0] += 1 }
+                report.admission = admission
             } catch let error as RecordsError where options.skipInvalid {
                 report.skipped.append((item.line, error.message))
                 plan.invalidLines.insert(item.line)
             }
-            if report.items % 100_000 == 0 { progress?("validated", report.items) }
+            if report.items % 1_000 == 0 { progress?("validating", report.items, nil) }
         }
-        progress?("validation-finished", report.items)
+        progress?("validated", report.items, report.items)
+        let toCommit = report.items - report.skipped.count
         var chunk: [ValidatedSample] = []
         var done = 0
         var cursor = 0
         let secondPass = try makeReader()
         while let item = try secondPass.next() {
             if plan.invalidLines.contains(item.line) { continue }
-            chunk.append(
-                try ValidatedSample.validate(
-                    item, defaults: defaults,
-                    resolvePath: { _, line in
-                        while cursor < spooled.count && spooled[cursor].line < line { cursor += 1 }
-                        guard cursor < spooled.count, spooled[cursor].line == line else {
-                            throw RecordsError(.invalidInput, "line \(line): field path: not read during validation")
-                        }
-                        let extent = spooled[cursor].extent
-                        return (.spooled(spool, extent), extent.digest, extent.length)
-                    }, licenses: licenses))
+            var sample = try ValidatedSample.validate(
+                item, defaults: defaults,
+                resolvePath: { _, line in
+                    while cursor < spooled.count && spooled[cursor].line < line { cursor += 1 }
+                    guard cursor < spooled.count, spooled[cursor].line == line else {
+                        throw RecordsError(.invalidInput, "line \(line): field path: not read during validation")
+                    }
+                    let extent = spooled[cursor].extent
+                    return (.spooled(spool, extent), extent.digest, extent.length)
+                }, licenses: licenses)
+            if let tied = tiedConsents[item.line] { sample.consent = tied }
+            chunk.append(sample)
             if chunk.count >= options.chunkSize {
                 try commit(chunk, options: options, report: &report)
                 done += chunk.count
                 chunk.removeAll(keepingCapacity: true)
-                progress?("committed", done)
+                progress?("committing", done, toCommit)
             }
         }
         if !chunk.isEmpty { try commit(chunk, options: options, report: &report) }

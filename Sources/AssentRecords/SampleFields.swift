@@ -4,7 +4,7 @@ internal import Foundation
 public enum SampleFields {
     /// Every field a manifest line may carry.
     public static let all = [
-        "path", "text", "content_base64", "license", "attribution", "source", "source_uri", "collected_at",
+        "path", "text", "content_base64", "json", "license", "attribution", "source", "source_uri", "collected_at",
         "media_type", "subject", "consent", "opt_out",
     ]
 

@@ -38,7 +38,7 @@ struct ValidatedSample {
     let collectedAt: String?
     let optOut: JSONObject
     let subject: String?
-    let consent: String?
+    var consent: String?
     /// SHA-256 over what must match when the same content comes again from the same source.
     let metadataDigest: [UInt8]
 
@@ -84,11 +84,11 @@ struct ValidatedSample {
             return text
         }
 
-        let contentFields = ["path", "text", "content_base64"].filter { item.fields[$0] != nil }
+        let contentFields = ["path", "text", "content_base64", "json"].filter { item.fields[$0] != nil }
         guard contentFields.count == 1 else {
             throw RecordsError(
                 .invalidInput,
-                "line \(line): give exactly one of path, text or content_base64 (found \(contentFields.isEmpty ? "none" : contentFields.joined(separator: ", ")))"
+                "line \(line): give exactly one of path, text, content_base64 or json (found \(contentFields.isEmpty ? "none" : contentFields.joined(separator: ", ")))"
             )
         }
         let content: Content
@@ -102,6 +102,18 @@ struct ValidatedSample {
             digest = SHA256.hash(bytes)
             size = bytes.count
             guessedType = "text/plain; charset=utf-8"
+        case "json":
+            var value = item.fields["json"]!
+            if let text = value.stringValue {  // a CSV cell holds the object as JSON text
+                guard let parsed = try? JSONParser.parse(text) else { throw fail("json", "not valid JSON") }
+                value = parsed
+            }
+            guard value.objectValue != nil else { throw fail("json", "expected a JSON object") }
+            let bytes = CanonicalJSON.encode(value)
+            content = .inline(bytes)
+            digest = SHA256.hash(bytes)
+            size = bytes.count
+            guessedType = "application/json"
         case "content_base64":
             guard let bytes = Base64.decode(try string("content_base64")!) else {
                 throw fail("content_base64", "not valid standard base64")

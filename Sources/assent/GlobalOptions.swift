@@ -27,6 +27,12 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .long, help: "Print machine-readable JSON on stdout.")
     var json = false
 
+    @Flag(name: .long, help: "Show no progress line on stderr (errors and warnings still show).")
+    var quiet = false
+
+    /// The progress line for this command.
+    func makeProgress() -> ProgressLine { ProgressLine(quiet: quiet) }
+
     /// The ledger folder after applying the default rules.
     var ledgerFolder: URL { location.ledgerFolder }
 

@@ -9,7 +9,9 @@ struct IngestCommand: ParsableCommand {
         commandName: "ingest",
         abstract: "Ingest samples with licence and consent metadata from a JSONL or CSV manifest, or a folder.",
         discussion: """
-            Manifest fields (one sample per JSONL line or CSV row): path | text | content_base64 (exactly one), \
+            Manifest fields (one sample per JSONL line or CSV row): path | text | content_base64 | json (exactly \
+            one; json is a JSON object whose canonical encoding is the content, what the built-in trainers read: \
+            {"features":[…],"label":n} or {"text":"…","label":n}), \
             license (SPDX expression, or hf:<tag>), attribution, source (dataset name), source_uri, collected_at \
             (UTC, 2024-05-01T12:00:00Z), media_type, subject (real id, kept in the vault), consent (consent id), \
             opt_out (reserved | notReserved | unknown, or {"status":…, "signals":[{"mechanism","value","observed_at"}]}).
@@ -24,6 +26,7 @@ struct IngestCommand: ParsableCommand {
 
             Examples:
               assent ingest data.jsonl
+                (a line: {"json":{"features":[0,3,16],"label":2},"license":"CC-BY-4.0","source":"digits"})
               assent ingest rows.csv --source crawl-2024 --license CC-BY-4.0
               assent ingest --folder ./images --license CC0-1.0 --source photos --media-type image/png
             """)
@@ -107,11 +110,14 @@ struct IngestCommand: ParsableCommand {
             options.maximumSampleSize = maxSampleSize
             options.chunkSize = chunkSize
             let started = Date()
+            let progress = global.makeProgress()
+            defer { progress.finish() }
             let report = try Ingestor(store: store).ingest(
                 input, defaults: IngestDefaults(fields: defaults), options: options
-            ) {
-                phase, count in Console.note("\(phase) \(count) items…")
+            ) { phase, done, total in
+                progress.update(phase, done: done, total: total)
             }
+            progress.finish()
             sweepAfterWrite(store)
             let seconds = Date().timeIntervalSince(started)
             if global.json {
@@ -123,6 +129,21 @@ struct IngestCommand: ParsableCommand {
                 Console.note(
                     "warning: deprecated licence id \(id) on \(count) samples (concluded licence uses its replacement where the list has one)"
                 )
+            }
+            if report.tiedToConsent > 0 {
+                Console.note(
+                    "tied \(report.tiedToConsent) personal samples without a consent field to their subject's one current consent"
+                )
+            }
+            if report.notAdmitted > 0 {
+                Console.note(
+                    "warning: \(report.notAdmitted) samples will not be admitted by any snapshot under the standard policy:"
+                )
+                for (reason, count) in report.notAdmittedReasons { Console.note("  \(count) × \(reason)") }
+                Console.note(
+                    "  first lines: "
+                        + report.notAdmittedLines.map { "\($0.line)" }.joined(separator: ", ")
+                        + " (assent snapshot explain SAMPLE says why for one sample)")
             }
             Console.line(
                 "ingested \(report.items) items in \(String(format: "%.1f", seconds)) s: \(report.added) new samples, \(report.addedSources) further sources, \(report.unchanged) unchanged, \(report.skipped.count) skipped"

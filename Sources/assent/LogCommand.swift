@@ -215,10 +215,15 @@ struct LogCommand: ParsableCommand {
                 let ledger = try global.openLedger()
                 let trusted = try trustedCheckpoint.map { try readTextFile($0, what: "checkpoint") }
                 let verifier = try key.map(readVerifierKey)
+                let progress = global.makeProgress()
+                defer { progress.finish() }
+                let total = Int(try ledger.size())
                 let report = try ledger.verify(trustedCheckpoint: trusted, trustedVerifier: verifier) { done in
-                    if !global.json { Console.note("verified \(done) entries…") }
+                    progress.update("verifying", done: Int(done), total: total)
                 }
+                progress.update("checking derived tables", done: 0)
                 let derived = try DerivedStateCheck(store: try RecordStore(ledger: ledger)).run()
+                progress.finish()
                 if global.json {
                     var object = JSONObject([
                         ("valid", .bool(true)), ("entries", .integer(Int64(report.entries))),

@@ -60,9 +60,15 @@ struct SnapshotCommand: ParsableCommand {
         func run() throws {
             try reportingErrors {
                 let store = SnapshotStore(store: try RecordStore(ledger: try global.openLedger()))
+                let policy = try SnapshotCommand.policy(policy)
+                let progress = global.makeProgress()
+                defer { progress.finish() }
+                progress.update("checking derived tables", done: 0)
                 try DerivedStateCheck(store: store.store).run(includingSamples: false)
+                progress.update("cutting the snapshot", done: 0)
                 let snapshot = try store.create(
-                    policy: try SnapshotCommand.policy(policy), at: at, asOf: asOf, shards: shards)
+                    policy: policy, at: at, asOf: asOf, shards: shards)
+                progress.finish()
                 sweepAfterWrite(store.store)
                 SnapshotCommand.print(snapshot, json: global.json)
             }

@@ -99,6 +99,9 @@ struct TrainCommand: ParsableCommand {
         try reportingErrors {
             let engine = try Engine(store: try RecordStore(ledger: try global.openLedger()))
             if let threads { engine.threads = threads }
+            let progress = global.makeProgress()
+            defer { progress.finish() }
+            engine.progress = { progress.update($0, done: $1, total: $2) }
             let result: TrainingResult
             if let exec {
                 result = try engine.trainExternal(
@@ -126,6 +129,7 @@ struct TrainCommand: ParsableCommand {
                     policy: try SnapshotCommand.policy(policy),
                     snapshot: snapshot)
             }
+            progress.finish()
             TrainCommand.report(result, engine: engine, json: global.json)
             sweepAfterWrite(engine)
         }
@@ -313,7 +317,14 @@ struct ReproduceCommand: ParsableCommand {
             let engine = try Engine(store: try RecordStore(ledger: try global.openLedger()))
             let ids =
                 allStale ? try engine.models(staleOnly: true).filter { $0.supersededBy == nil }.map(\.id) : [model!]
-            for id in ids { TrainCommand.report(try engine.reproduce(id), engine: engine, json: global.json) }
+            let progress = global.makeProgress()
+            defer { progress.finish() }
+            engine.progress = { progress.update($0, done: $1, total: $2) }
+            for id in ids {
+                let result = try engine.reproduce(id)
+                progress.finish()
+                TrainCommand.report(result, engine: engine, json: global.json)
+            }
             sweepAfterWrite(engine)
             if ids.isEmpty { Console.line("no stale models to reproduce") }
         }

@@ -33,7 +33,7 @@ enum HostileCorpus {
         manifest("float", #"{"text":"x","license":"MIT","source":"s","size":1.5}"#, "floating-point"),
         manifest("unknown field", #"{"txt":"x","license":"MIT","source":"s"}"#, #"did you mean "text""#),
         manifest("unknown field 2", #"{"text":"x","licence":"MIT","source":"s"}"#, #"did you mean "license""#),
-        manifest("no content", #"{"license":"MIT","source":"s"}"#, "exactly one of path, text or content_base64"),
+        manifest("no content", #"{"license":"MIT","source":"s"}"#, "exactly one of path, text, content_base64 or json"),
         manifest(
             "two contents", #"{"text":"x","content_base64":"AA==","license":"MIT","source":"s"}"#, "exactly one of"),
         manifest("bad base64", #"{"content_base64":"@@@","license":"MIT","source":"s"}"#, "field content_base64"),

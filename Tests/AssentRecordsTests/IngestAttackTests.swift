@@ -13,8 +13,8 @@ import Testing
         _ fixture: RecordsFixture, _ name: String, _ lines: [String], options: IngestOptions = IngestOptions(),
         between: @escaping () throws -> Void = {}
     ) throws -> IngestReport {
-        try Ingestor(store: fixture.store).ingest(try fixture.manifest(name, lines), options: options) { phase, _ in
-            if phase == "validation-finished" { try? between() }
+        try Ingestor(store: fixture.store).ingest(try fixture.manifest(name, lines), options: options) { phase, _, _ in
+            if phase == "validated" { try? between() }
         }
     }
 

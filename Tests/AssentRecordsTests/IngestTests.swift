@@ -79,7 +79,7 @@ import Testing
         (#"{"text":"x","license":"MIT"}"#, "line 2: field source: missing"),
         (
             #"{"text":"x","content_base64":"AA==","license":"MIT","source":"s"}"#,
-            "exactly one of path, text or content_base64"
+            "exactly one of path, text, content_base64 or json"
         ),
         (#"{"text":"ok","license":"MIT","source":"s","opt_out":"maybe"}"#, "line 2: field opt_out"),
         (

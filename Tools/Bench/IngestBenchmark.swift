@@ -63,8 +63,8 @@ func benchmarkIngest() throws {
     print("ingest benchmark: \(total) samples, manifest \(bytes / total) bytes/line, 1000 consenting subjects")
 
     let start = now()
-    let report = try Ingestor(store: store).ingest(.jsonl(manifest)) { phase, count in
-        if phase == "validation-finished" { print("  validation (phase 1) took \(format(now() - start)) s") }
+    let report = try Ingestor(store: store).ingest(.jsonl(manifest)) { phase, _, _ in
+        if phase == "validated" { print("  validation (phase 1) took \(format(now() - start)) s") }
     }
     let seconds = now() - start
     print(
