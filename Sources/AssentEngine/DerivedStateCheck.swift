@@ -19,41 +19,66 @@ public struct DerivedStateCheck {
     /// A check over `store`.
     public init(store: RecordStore) { self.store = store }
 
-    /// Compares the tables with the log.
+    /// Compares the tables with the log, reading the entries itself.
     /// - Parameter includingSamples: also check `samples` and `sample_sources` (one row per sample).
     /// - Returns: the number of rows compared.
     /// - Throws: ``LedgerError`` `verificationFailed` naming the table, the entry and the row.
     @discardableResult
     public func run(includingSamples: Bool = true) throws -> Int {
-        let database = store.database
-        try EngineSchema.prepare(database)
-        let tables = Self.tables.filter { includingSamples || !$0.isPerSample }
-        let cursors = try tables.map { try TableCursor(table: $0, database: database) }
-        var byType: [String: [TableCursor]] = [:]
-        for cursor in cursors { for type in cursor.table.types { byType[type, default: []].append(cursor) } }
-        var withdrawn: Set<String> = []
-        var compared = 0
-        let types = byType.keys.sorted().map { "'\($0)'" }.joined(separator: ", ")
+        let session = try Session(store: store, includingSamples: includingSamples)
+        let types = session.types.sorted().map { "'\($0)'" }.joined(separator: ", ")
         // The full check reads nearly every entry: scan in log order. The quick one reads a few types
         // through their index (and sorts those few by seq).
-        let entries = try database.makeStatement(
+        let entries = try store.database.makeStatement(
             includingSamples
                 ? "SELECT seq, type, body FROM entries ORDER BY seq"
                 : "SELECT seq, type, body FROM entries WHERE type IN (\(types)) ORDER BY seq")
         while try entries.step() {
-            let seq = UInt64(entries.integer(0))
             let type = entries.text(1)
-            guard let interested = byType[type] else { continue }
-            guard let object = try JSONParser.parse(entries.blob(2)).objectValue else { continue }
-            for cursor in interested {
-                for row in cursor.table.expected(seq, type, object, &withdrawn) {
+            guard session.types.contains(type), let object = try JSONParser.parse(entries.blob(2)).objectValue
+            else { continue }
+            try session.consume(seq: UInt64(entries.integer(0)), type: type, entry: object)
+        }
+        return try session.finish()
+    }
+
+    /// A check fed one entry at a time, in log order: what `assent log verify` runs inside its own pass
+    /// over the entries, so each entry is parsed once.
+    public final class Session {
+        private let cursors: [TableCursor]
+        private var byType: [String: [TableCursor]] = [:]
+        private var withdrawn: Set<String> = []
+        private var compared = 0
+
+        /// The entry types the check reads.
+        public var types: Set<String> { Set(byType.keys) }
+
+        /// Opens a cursor on every checked table of `store`.
+        public init(store: RecordStore, includingSamples: Bool = true) throws {
+            try EngineSchema.prepare(store.database)
+            cursors = try DerivedStateCheck.tables.filter { includingSamples || !$0.isPerSample }.map {
+                try TableCursor(table: $0, database: store.database)
+            }
+            for cursor in cursors { for type in cursor.table.types { byType[type, default: []].append(cursor) } }
+        }
+
+        /// Compares the rows that entry `seq` implies with the tables' next rows.
+        /// - Throws: ``LedgerError`` `verificationFailed` at the first disagreement.
+        public func consume(seq: UInt64, type: String, entry: JSONObject) throws {
+            for cursor in byType[type] ?? [] {
+                for row in cursor.table.expected(seq, type, entry, &withdrawn) {
                     try cursor.expect(row, entry: seq)
                     compared += 1
                 }
             }
         }
-        for cursor in cursors { try cursor.finish() }
-        return compared
+
+        /// Checks that no table holds rows beyond what the log implies.
+        /// - Returns: the number of rows compared.
+        public func finish() throws -> Int {
+            for cursor in cursors { try cursor.finish() }
+            return compared
+        }
     }
 
     /// One derived table: how to read its rows in log order, and which rows an entry implies.

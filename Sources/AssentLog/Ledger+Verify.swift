@@ -20,10 +20,12 @@ extension Ledger {
     /// Checks each entry's canonical form, `seq`, `prev` and leaf hash; every stored tile against the
     /// recomputed one; every checkpoint's signature and root; and, when given, that a checkpoint held
     /// outside the folder (signed by `trustedVerifier`) is a prefix of this log.
+    /// - Parameter observe: called with each entry's index, type and parsed body once it checked out,
+    ///   so that a caller can check what it derives from the log in the same pass.
     /// - Throws: ``LedgerError`` `verificationFailed` naming the first bad entry, tile or checkpoint.
     public func verify(
         trustedCheckpoint: String? = nil, trustedVerifier: NoteVerifier? = nil,
-        progress: ((UInt64) -> Void)? = nil
+        progress: ((UInt64) -> Void)? = nil, observe: ((UInt64, String, JSONObject) throws -> Void)? = nil
     ) throws -> LedgerVerificationReport {
         try database.readTransaction {
             var trusted: Checkpoint? = nil
@@ -71,7 +73,7 @@ extension Ledger {
             try checkRoots()
             try forEachEntry { seq, type, bytes in
                 guard seq == edge.size else { throw LedgerError(.verificationFailed, "entry \(edge.size) is missing") }
-                try checkEntry(seq: seq, type: type, bytes: bytes, previous: previous)
+                let object = try checkEntry(seq: seq, type: type, bytes: bytes, previous: previous)
                 let leaf = hasher.leafHash(bytes)
                 let location = TreeTile.location(level: 0, index: seq)
                 guard let stored = try reader.tile(stratum: 0, index: location.tile),
@@ -82,6 +84,7 @@ extension Ledger {
                 try edge.append(leafHash: leaf, hasher: hasher, onFullTile: compare)
                 previous = leaf
                 try checkRoots()
+                try observe?(seq, type, object)
                 if seq % 10_000 == 9_999 { progress?(seq + 1) }
             }
             for tile in edge.tiles { try compare(tile) }
@@ -128,7 +131,8 @@ extension Ledger {
         }
     }
 
-    private func checkEntry(seq: UInt64, type: String, bytes: [UInt8], previous: [UInt8]) throws {
+    @discardableResult
+    private func checkEntry(seq: UInt64, type: String, bytes: [UInt8], previous: [UInt8]) throws -> JSONObject {
         let value: JSONValue
         do { value = try JSONParser.parse(bytes) } catch {
             throw LedgerError(.verificationFailed, "entry \(seq): not valid JSON (\(error))")
@@ -154,5 +158,6 @@ extension Ledger {
         guard let at = object["at"]?.stringValue, UTCTime.parse(at) != nil else {
             throw LedgerError(.verificationFailed, "entry \(seq): at is not a UTC time")
         }
+        return object
     }
 }

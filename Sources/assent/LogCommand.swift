@@ -218,11 +218,13 @@ struct LogCommand: ParsableCommand {
                 let progress = global.makeProgress()
                 defer { progress.finish() }
                 let total = Int(try ledger.size())
-                let report = try ledger.verify(trustedCheckpoint: trusted, trustedVerifier: verifier) { done in
-                    progress.update("verifying", done: Int(done), total: total)
-                }
-                progress.update("checking derived tables", done: 0)
-                let derived = try DerivedStateCheck(store: try RecordStore(ledger: ledger)).run()
+                // The derived tables are rebuilt in the same pass, from the entries the chain check parsed.
+                let derivedCheck = try DerivedStateCheck.Session(store: try RecordStore(ledger: ledger))
+                let report = try ledger.verify(
+                    trustedCheckpoint: trusted, trustedVerifier: verifier,
+                    progress: { done in progress.update("verifying", done: Int(done), total: total) },
+                    observe: { seq, type, entry in try derivedCheck.consume(seq: seq, type: type, entry: entry) })
+                let derived = try derivedCheck.finish()
                 progress.finish()
                 if global.json {
                     var object = JSONObject([
