@@ -117,33 +117,8 @@ extension Engine {
         let work = try WorkFolder(ledger: store.ledger.paths, prefix: "exec")
         let input = work.url.appendingPathComponent("input")
         let output = work.url.appendingPathComponent("output")
-        try FileManager.default.createDirectory(
-            at: input.appendingPathComponent("samples"), withIntermediateDirectories: true)
+        try writeJobInput(members, into: input, seed: seed, shards: shards, shard: nil)
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
-        var listed: [JSONValue] = []
-        for member in members {
-            let name = Hex.encode(member.commitment)
-            let content = try store.content(of: member.commitment)
-            guard let content else { throw EngineError(.refused, "sample sha256:\(name) has no content in the vault") }
-            try Data(content).write(to: input.appendingPathComponent("samples/" + name))
-            listed.append(
-                .object(
-                    JSONObject([
-                        ("commitment", .string("sha256:" + name)), ("file", .string("samples/" + name)),
-                        ("shard", .integer(Int64(member.shard))),
-                        ("license", .string(member.license)),
-                        ("consent", member.consent.map(JSONValue.string) ?? .null),
-                    ])))
-        }
-        try Data(
-            CanonicalJSON.encode(
-                .object(
-                    JSONObject([
-                        ("samples", .array(listed)), ("shards", .integer(Int64(shards))),
-                        ("seed", .integer(Int64(seed))),
-                    ])))
-        ).write(
-            to: input.appendingPathComponent("manifest.json"))
         let threads = String(max(1, self.threads))
         var environment = [
             ("ASSENT_SEED", String(seed)), ("ASSENT_THREADS", threads), ("ASSENT_SHARDS", String(shards)),
@@ -163,5 +138,32 @@ extension Engine {
             throw EngineError(.trainerFailed, "the external trainer wrote nothing to ASSENT_OUTPUT")
         }
         return (work, output)
+    }
+
+    /// Writes a job's input folder: copies of `members` (checked against their commitments on the way
+    /// out of the vault) as `samples/<commitment hex>`, and `manifest.json` listing them.
+    func writeJobInput(_ members: [SnapshotMember], into input: URL, seed: UInt64, shards: Int, shard: Int?) throws {
+        try FileManager.default.createDirectory(
+            at: input.appendingPathComponent("samples"), withIntermediateDirectories: true)
+        var listed: [JSONValue] = []
+        for member in members {
+            let name = Hex.encode(member.commitment)
+            let content = try store.content(of: member.commitment)
+            guard let content else { throw EngineError(.refused, "sample sha256:\(name) has no content in the vault") }
+            try Data(content).write(to: input.appendingPathComponent("samples/" + name))
+            listed.append(
+                .object(
+                    JSONObject([
+                        ("commitment", .string("sha256:" + name)), ("file", .string("samples/" + name)),
+                        ("shard", .integer(Int64(member.shard))),
+                        ("license", .string(member.license)),
+                        ("consent", member.consent.map(JSONValue.string) ?? .null),
+                    ])))
+        }
+        var manifest = JSONObject([
+            ("samples", .array(listed)), ("shards", .integer(Int64(shards))), ("seed", .integer(Int64(seed))),
+        ])
+        if let shard { manifest["shard"] = .integer(Int64(shard)) }
+        try Data(CanonicalJSON.encode(.object(manifest))).write(to: input.appendingPathComponent("manifest.json"))
     }
 }

@@ -45,19 +45,27 @@ enum ExternalJob {
     /// The sandbox program.
     static let bubblewrap = "/usr/bin/bwrap"
 
-    /// Where the job finds its folders.
-    struct Folders {
-        let input: String
-        let output: String
-    }
-
-    /// Runs `command` and returns its exit status.
+    /// Runs `command` with the trainer's input at `ASSENT_INPUT` and returns its exit status.
     /// - Throws: ``EngineError`` `trainerFailed` when it cannot start or runs past the timeout.
     static func run(
-        _ command: String, input: URL, output: URL, environment: [(String, String)], options: ExecOptions
+        _ command: String, input: URL, output: URL, environment: [(String, String)], options: ExecOptions,
+        log: URL? = nil
+    ) throws -> Int32 {
+        try run(
+            command, inputs: [("ASSENT_INPUT", input, "/assent/input")], output: output, environment: environment,
+            options: options, log: log)
+    }
+
+    /// Runs `command` with each read-only input folder named by its variable (and, in the sandbox,
+    /// bound at its sandbox path), `output` writable at `ASSENT_OUTPUT`; its stdout and stderr go to
+    /// `log` when given, else to this process's stderr.
+    /// - Throws: ``EngineError`` `trainerFailed` when it cannot start or runs past the timeout.
+    static func run(
+        _ command: String, inputs: [(variable: String, folder: URL, sandboxPath: String)], output: URL,
+        environment: [(String, String)], options: ExecOptions, log: URL? = nil
     ) throws -> Int32 {
         var arguments: [String]
-        let folders: Folders
+        let outputPath: String
         if options.isSandboxed {
             guard FileManager.default.isExecutableFile(atPath: bubblewrap) else {
                 throw EngineError(
@@ -65,7 +73,7 @@ enum ExternalJob {
                     "the trainer sandbox needs bubblewrap (\(bubblewrap)): apt-get install bubblewrap, or give --no-sandbox to run the trainer unconfined"
                 )
             }
-            folders = Folders(input: "/assent/input", output: "/assent/output")
+            outputPath = "/assent/output"
             arguments = [bubblewrap, "--unshare-all", "--die-with-parent", "--new-session", "--clearenv"]
             for system in ["/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32"] {
                 arguments += ["--ro-bind-try", system, system]
@@ -74,20 +82,24 @@ enum ExternalJob {
                 arguments += ["--ro-bind-try", file, file]
             }
             arguments += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
-            arguments += ["--ro-bind", input.path, folders.input, "--bind", output.path, folders.output]
+            for input in inputs { arguments += ["--ro-bind", input.folder.path, input.sandboxPath] }
+            arguments += ["--bind", output.path, outputPath]
             for path in options.readOnlyPaths {
                 let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
                 arguments += ["--ro-bind", absolute, absolute]
             }
             arguments += ["--chdir", "/tmp"]
         } else {
-            folders = Folders(input: input.path, output: output.path)
+            outputPath = output.path
             arguments = []
         }
         var variables: [(String, String)] = [
             ("PATH", "/usr/local/bin:/usr/bin:/bin"), ("HOME", options.isSandboxed ? "/tmp" : output.path),
-            ("LANG", "C.UTF-8"), ("ASSENT_INPUT", folders.input), ("ASSENT_OUTPUT", folders.output),
+            ("LANG", "C.UTF-8"), ("ASSENT_OUTPUT", outputPath),
         ]
+        for input in inputs {
+            variables.append((input.variable, options.isSandboxed ? input.sandboxPath : input.folder.path))
+        }
         variables += environment
         let inherited = ProcessInfo.processInfo.environment
         for name in options.passedEnvironment { if let value = inherited[name] { variables.append((name, value)) } }
@@ -102,11 +114,13 @@ enum ExternalJob {
             arguments = ["/bin/sh", "-c", #"cd -- "$1" || exit 126; exec /bin/sh -c "$2""#, "sh", workFolder, command]
         }
         let environmentStrings = options.isSandboxed ? [] : variables.map { "\($0)=\($1)" }
-        return try spawnAndWait(arguments, environment: environmentStrings, timeout: options.timeoutSeconds)
+        return try spawnAndWait(arguments, environment: environmentStrings, timeout: options.timeoutSeconds, log: log)
     }
 
     /// Starts `arguments` in a new process group, waits for it, then kills the group.
-    private static func spawnAndWait(_ arguments: [String], environment: [String], timeout: Int?) throws -> Int32 {
+    private static func spawnAndWait(_ arguments: [String], environment: [String], timeout: Int?, log: URL?) throws
+        -> Int32
+    {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -115,7 +129,12 @@ enum ExternalJob {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, 2, 1)  // the job's output is diagnostics, never our stdout
+        if let log {
+            posix_spawn_file_actions_addopen(&actions, 1, log.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        } else {
+            posix_spawn_file_actions_adddup2(&actions, 2, 1)  // the job's output is diagnostics, never our stdout
+        }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = environment.map { strdup($0) } + [nil]

@@ -10,12 +10,19 @@ enum ModelOutput {
     /// - Throws: ``EngineError`` `trainerFailed` naming the first entry that is a symbolic link, FIFO,
     ///   socket or device.
     static func accept(_ output: URL, into models: URL) throws -> (ModelDigest, URL) {
+        try assemble(into: models) { staging in try copyTree(from: output, to: staging, relative: "") }
+    }
+
+    /// Builds a model folder in a staging folder under `models` with `fill`, then hashes it and renames
+    /// it into place as `<root hex>` (a folder already there is kept only if its digest is the same).
+    /// Nothing is left behind when `fill` or the hashing fails.
+    static func assemble(into models: URL, _ fill: (URL) throws -> Void) throws -> (ModelDigest, URL) {
         let manager = FileManager.default
         try manager.createDirectory(at: models, withIntermediateDirectories: true)
         let staging = models.appendingPathComponent(".staging-" + Hex.encode(SecureRandom.bytes(count: 8)))
         try manager.createDirectory(at: staging, withIntermediateDirectories: false)
         do {
-            try copyTree(from: output, to: staging, relative: "")
+            try fill(staging)
             let digest = try ModelDigest(folder: staging)
             let final = models.appendingPathComponent(Hex.encode(digest.root))
             if manager.fileExists(atPath: final.path) {
@@ -33,6 +40,13 @@ enum ModelOutput {
             try? manager.removeItem(at: staging)
             throw error
         }
+    }
+
+    /// Copies a job's output folder into `target` (created), accepting only regular files and folders.
+    /// - Throws: ``EngineError`` `trainerFailed` naming `what` and the first entry of another kind.
+    static func copyOutput(_ source: URL, to target: URL, what: String = "") throws {
+        try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+        try copyTree(from: source, to: target, relative: what)
     }
 
     private static func copyTree(from source: URL, to target: URL, relative: String) throws {

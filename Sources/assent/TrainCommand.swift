@@ -65,6 +65,22 @@ struct TrainCommand: ParsableCommand {
     var passEnvironment: [String] = []
     @Option(help: ArgumentHelp("With --trainer exec: kill the job after this many seconds.", valueName: "seconds"))
     var timeout: Int?
+    @Flag(
+        name: .customLong("per-shard"),
+        help:
+            "With --trainer exec: one job per shard (ASSENT_SHARD set, only that shard's samples in ASSENT_INPUT); reproduction re-runs only the shards a revocation touched."
+    )
+    var perShard = false
+    @Option(
+        name: .customLong("aggregate-exec"),
+        help: ArgumentHelp(
+            "With --per-shard: a command run once after the shard jobs, with ASSENT_SHARDS_DIR (the shard outputs, read-only); its output is aggregate/.",
+            valueName: "command"))
+    var aggregateExec: String?
+    @Option(help: "With --per-shard: shard jobs run at once (default: the number of cores).")
+    var jobs: Int?
+    @Option(help: "With --per-shard: where shard jobs run: local (processes on this machine).")
+    var runner = "local"
 
     /// The external-job options the flags give.
     var execOptions: ExecOptions {
@@ -90,6 +106,17 @@ struct TrainCommand: ParsableCommand {
         if let timeout, !(1...31_536_000).contains(timeout) {
             throw ValidationError("--timeout must be between 1 and 31536000 seconds")
         }
+        if aggregateExec != nil && !perShard { throw ValidationError("--aggregate-exec goes with --per-shard") }
+        if perShard && exec == nil { throw ValidationError("--per-shard needs --trainer exec --exec COMMAND") }
+        if (jobs != nil || runner != "local") && !perShard {
+            throw ValidationError("--jobs and --runner go with --per-shard")
+        }
+        if let jobs, !(1...256).contains(jobs) { throw ValidationError("--jobs must be between 1 and 256") }
+        guard runner == "local" else {
+            throw ValidationError(
+                "--runner \(runner) is not available: this version runs shard jobs with the local runner only (--runner local)"
+            )
+        }
         if trainer != "exec" && (noSandbox || !sandboxReadOnly.isEmpty || !passEnvironment.isEmpty || timeout != nil) {
             throw ValidationError("--no-sandbox, --sandbox-ro, --pass-env and --timeout are for --trainer exec")
         }
@@ -103,23 +130,19 @@ struct TrainCommand: ParsableCommand {
             defer { progress.finish() }
             engine.progress = { progress.update($0, done: $1, total: $2) }
             let result: TrainingResult
-            if let exec {
+            if let exec, perShard {
+                var spec = PerShardExec(command: exec)
+                spec.aggregateCommand = aggregateExec
+                spec.checkDeterminism = checkDeterminism
+                spec.options = execOptions
+                if let jobs { spec.jobs = jobs }
+                result = try engine.trainExternalPerShard(
+                    spec, seed: seed, shards: shards, policy: try SnapshotCommand.policy(policy), snapshot: snapshot)
+            } else if let exec {
                 result = try engine.trainExternal(
                     command: exec, seed: seed, shards: shards, policy: try SnapshotCommand.policy(policy),
                     snapshot: snapshot,
                     checkDeterminism: checkDeterminism, options: execOptions)
-                if noSandbox {
-                    Console.note(
-                        "WARNING: --no-sandbox: the trainer ran unconfined, with the same access as this user (the ledger, its vault and its private keys); the model entry records it"
-                    )
-                }
-                let claim =
-                    result.model.isDeterministic
-                    ? "determinism check passed: two runs gave the same bytes"
-                    : checkDeterminism
-                        ? "determinism check FAILED: the runs differed; logged without a reproducibility claim"
-                        : "no determinism check: logged without a reproducibility claim"
-                Console.note(claim)
             } else {
                 let config =
                     try self.config.map { try TrainerConfig(json: try readFile($0, what: "config file")) }
@@ -130,6 +153,20 @@ struct TrainCommand: ParsableCommand {
                     snapshot: snapshot)
             }
             progress.finish()
+            if exec != nil {
+                if noSandbox {
+                    Console.note(
+                        "WARNING: --no-sandbox: the trainer ran unconfined, with the same access as this user (the ledger, its vault and its private keys); the model entry records it"
+                    )
+                }
+                let claim =
+                    result.model.isDeterministic
+                    ? "determinism check passed: every job gave the same bytes twice"
+                    : checkDeterminism
+                        ? "determinism check FAILED: the runs differed; logged without a reproducibility claim"
+                        : "no determinism check: logged without a reproducibility claim"
+                Console.note(claim)
+            }
             TrainCommand.report(result, engine: engine, json: global.json)
             sweepAfterWrite(engine)
         }
