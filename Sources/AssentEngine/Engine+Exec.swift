@@ -150,7 +150,7 @@ extension Engine {
             let name = Hex.encode(member.commitment)
             let content = try store.content(of: member.commitment)
             guard let content else { throw EngineError(.refused, "sample sha256:\(name) has no content in the vault") }
-            try Data(content).write(to: input.appendingPathComponent("samples/" + name))
+            try Self.writeFile(content, to: input.appendingPathComponent("samples/" + name).path)
             listed.append(
                 .object(
                     JSONObject([
@@ -165,5 +165,22 @@ extension Engine {
         ])
         if let shard { manifest["shard"] = .integer(Int64(shard)) }
         try Data(CanonicalJSON.encode(.object(manifest))).write(to: input.appendingPathComponent("manifest.json"))
+    }
+
+    /// Writes a new file with plain POSIX calls (mode 0600, no fsync: a job input is scratch).
+    static func writeFile(_ bytes: [UInt8], to path: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw EngineError(.trainerFailed, "cannot create \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        var done = 0
+        while done < bytes.count {
+            let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + done, bytes.count - done) }
+            guard written > 0 else {
+                throw EngineError(.trainerFailed, "cannot write \(path): \(String(cString: strerror(errno)))")
+            }
+            done += written
+        }
     }
 }
