@@ -47,4 +47,30 @@ import Testing
         #expect(path.hasPrefix("/") && FileManager.default.fileExists(atPath: String(path)), "\(path)")
         #expect(shown.contains(#""folder":"models/"#), "the relative folder is still there under its own name")
     }
+
+    @Test func perShardOptionsAreCheckedBeforeAnythingIsLogged() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        #expect(try cli.run("init").status == 0)
+        for (arguments, message) in [
+            (
+                ["--trainer", "exec", "--exec", "true", "--aggregate-exec", "true"],
+                "--aggregate-exec goes with --per-shard"
+            ),
+            (["--trainer", "logistic", "--per-shard"], "--per-shard needs --trainer exec"),
+            (["--trainer", "exec", "--exec", "true", "--jobs", "2"], "--jobs and --runner go with --per-shard"),
+            (
+                ["--trainer", "exec", "--exec", "true", "--per-shard", "--runner", "ray"],
+                "--runner ray is not available"
+            ),
+            (
+                ["--trainer", "exec", "--exec", "true", "--per-shard", "--jobs", "0"],
+                "--jobs must be between 1 and 256"
+            ),
+        ] {
+            let result = try cli.run(["train"] + arguments)
+            #expect(result.status == 64 && result.stderr.contains(message), "\(arguments): \(result.stderr)")
+        }
+        #expect(try cli.run("log", "info", "--json").stdout.contains(#""size":0"#), "nothing logged")
+    }
 }
