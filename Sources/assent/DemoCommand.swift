@@ -77,6 +77,19 @@ struct DemoCommand: ParsableCommand {
                 "held-out accuracy on digits-test.jsonl: \(percent(Int(evaluation["accuracy_bp"]!.integerValue!))) of \(evaluation["samples"]!.integerValue!) samples"
             )
 
+            var spec = PerShardExec(command: DemoData.shardCommand)
+            spec.aggregateCommand = DemoData.aggregateCommand
+            spec.checkDeterminism = true
+            var external: TrainingResult? = nil
+            do {
+                external = try engine.trainExternalPerShard(spec, seed: 7, snapshot: trained.snapshot)
+                step.detail(
+                    "an external trainer on the same snapshot, one sandboxed job per shard: \(external!.model.id) (deterministic: \(external!.model.isDeterministic))"
+                )
+            } catch let error as EngineError {
+                step.detail("external per-shard trainer skipped: \(error.message)")
+            }
+
             let firstProof = folder.appendingPathComponent("proof-before-revocation")
             try ProofBuilder.write(try ProofBuilder(engine: engine).build(modelID: trained.model.id), to: firstProof)
             let trust = try TrustAnchor(json: [UInt8](try Data(contentsOf: ledger.paths.trust)))
@@ -92,7 +105,7 @@ struct DemoCommand: ParsableCommand {
             }
             let stale = try engine.model(trained.model.id)
             step.say(
-                "5. Writer 1 withdrew consent: \(revocation.id!) revokes \(revocation.affected.count) samples and, in the same transaction, marks \(staled.count) model stale"
+                "5. Writer 1 withdrew consent: \(revocation.id!) revokes \(revocation.affected.count) samples and, in the same transaction, marks \(staled.count) model\(staled.count == 1 ? "" : "s") stale"
             )
             step.detail(
                 "stale: \(stale.id) (cause \(stale.staleCauses.first.map { String(decoding: CanonicalJSON.encode(.object($0)), as: UTF8.self) } ?? "?"))"
@@ -104,6 +117,12 @@ struct DemoCommand: ParsableCommand {
             )
             step.detail(
                 "new model \(reproduced.model.id) on snapshot \(reproduced.snapshot), superseding the stale one")
+            if let external {
+                let again = try engine.reproduce(external.model.id)
+                step.detail(
+                    "the external per-shard model: re-ran \(again.trainedShards.count) of 4 shard jobs \(again.trainedShards), reused \(again.reusedShards) after checking their digests"
+                )
+            }
 
             let snapshots = SnapshotStore(store: store)
             let recut = try snapshots.load(reproduced.snapshot)

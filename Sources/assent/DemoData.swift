@@ -102,3 +102,13 @@ struct DemoSteps {
     /// An indented detail line.
     func detail(_ text: String) { Console.line("   " + text) }
 }
+
+extension DemoData {
+    /// The demo's external shard "trainer": a digest of the shard's sorted sample contents and its
+    /// sample count (standard tools only, so it runs in the sandbox on any machine).
+    static let shardCommand =
+        #"find "$ASSENT_INPUT/samples" -type f -exec cat {} + | sort | sha256sum > "$ASSENT_OUTPUT/model"; ls "$ASSENT_INPUT/samples" | wc -l > "$ASSENT_OUTPUT/count""#
+
+    /// The demo's aggregate: the shard digests in shard order.
+    static let aggregateCommand = #"cat "$ASSENT_SHARDS_DIR"/*/model > "$ASSENT_OUTPUT/models""#
+}

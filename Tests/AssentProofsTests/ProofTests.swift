@@ -123,15 +123,22 @@ struct ProofFixture {
         func flipped(_ name: String, at position: (([UInt8]) -> Int)) -> [String: [UInt8]] {
             var copy = files
             var bytes = copy[name]!
-            bytes[position(bytes)] ^= 0x01
+            let index = position(bytes)
+            // Inside base64 text, swap for another base64 letter: flipping a bit could leave the alphabet
+            // ('+' becomes '*'), and the failure would then be a parse error, not the signature's.
+            let isBase64Letter = (0x41...0x5A).contains(bytes[index]) || (0x61...0x7A).contains(bytes[index])
+            bytes[index] = isBase64Letter ? (bytes[index] == 0x41 ? 0x42 : 0x41) : bytes[index] ^ 0x01
             copy[name] = bytes
             return copy
         }
+        // 20 characters in: inside the signature's value (past its DER header) or the payload's JSON.
         func base64Position(_ marker: String) -> ([UInt8]) -> Int {
             { bytes in
                 let text = String(decoding: bytes, as: UTF8.self)
                 let range = text.range(of: marker)!
-                return text.utf8.distance(from: text.utf8.startIndex, to: range.upperBound) + 5
+                var index = text.utf8.distance(from: text.utf8.startIndex, to: range.upperBound) + 20
+                while !(0x41...0x5A).contains(bytes[index]) && !(0x61...0x7A).contains(bytes[index]) { index += 1 }
+                return index
             }
         }
         let cases: [(String, [String: [UInt8]], String)] = [
