@@ -11,6 +11,7 @@ swift test --skip-build
 bash Tools/interop/go-interop.sh
 bash Tools/interop/proof-interop.sh
 bash Tools/check_readme.sh
+bash Tools/checks/sklearn_per_shard.sh .build/debug/assent
 .venv/bin/python Tools/spdx/crosscheck.py .build/debug/assent
 .venv/bin/python Tools/checks/validate_schemas.py .build/debug/assent
 .venv/bin/python Tools/guarantees/concurrency.py .build/debug/assent --writers 3 --samples 1000
