@@ -22,18 +22,7 @@ extension Engine {
         snapshot snapshotID: String? = nil,
         checkDeterminism: Bool = false, supersedes: String? = nil, options: ExecOptions = ExecOptions()
     ) throws -> TrainingResult {
-        guard seed <= UInt64(Int64.max) else { throw EngineError(.invalidInput, "seed must be at most \(Int64.max)") }
-        try DerivedStateCheck(store: store).run(includingSamples: false)
-        let snapshot: Snapshot
-        if let snapshotID {
-            snapshot = try snapshots.load(snapshotID)
-            guard try currentRoots(of: snapshot).root == snapshot.root else {
-                throw EngineError(
-                    .refused, "snapshot \(snapshot.id) has members that are no longer consented; cut a new snapshot")
-            }
-        } else {
-            snapshot = try snapshots.create(policy: policy, shards: shards ?? 1)
-        }
+        let snapshot = try trainingSnapshot(snapshotID, policy: policy, shards: shards, seed: seed)
         let members = try snapshots.members(snapshot)
         let first = try keepingSnapshot(snapshot, isFresh: snapshotID == nil) {
             try runExternal(

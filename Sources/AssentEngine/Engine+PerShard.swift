@@ -74,19 +74,7 @@ extension Engine {
         _ spec: PerShardExec, seed: UInt64 = 0, shards: Int? = nil, policy: Policy = .standard,
         snapshot snapshotID: String? = nil
     ) throws -> TrainingResult {
-        guard seed <= UInt64(Int64.max) else { throw EngineError(.invalidInput, "seed must be at most \(Int64.max)") }
-        try DerivedStateCheck(store: store).run(includingSamples: false)
-        let snapshot: Snapshot
-        if let snapshotID {
-            snapshot = try snapshots.load(snapshotID)
-            guard try currentRoots(of: snapshot).root == snapshot.root else {
-                throw EngineError(
-                    .refused, "snapshot \(snapshot.id) has members that are no longer consented; cut a new snapshot")
-            }
-        } else {
-            progress?("cutting a snapshot", 0, nil)
-            snapshot = try snapshots.create(policy: policy, shards: shards ?? 1)
-        }
+        let snapshot = try trainingSnapshot(snapshotID, policy: policy, shards: shards, seed: seed)
         return try keepingSnapshot(snapshot, isFresh: snapshotID == nil) {
             try runPerShard(
                 spec, seed: seed, snapshot: snapshot, rerun: Array(0..<snapshot.parameters.shards), reused: [:],

@@ -31,24 +31,7 @@ public final class Engine {
         policy: Policy = .standard, snapshot snapshotID: String? = nil
     ) throws -> TrainingResult {
         let trainer = try Trainers.named(name)
-        guard seed <= UInt64(Int64.max) else { throw EngineError(.invalidInput, "seed must be at most \(Int64.max)") }
-        try DerivedStateCheck(store: store).run(includingSamples: false)
-        let snapshot: Snapshot
-        if let snapshotID {
-            snapshot = try snapshots.load(snapshotID)
-            if let shards, shards != snapshot.parameters.shards {
-                throw EngineError(
-                    .invalidInput,
-                    "--shards \(shards) differs from snapshot \(snapshot.id)'s K = \(snapshot.parameters.shards)")
-            }
-            guard try currentRoots(of: snapshot).root == snapshot.root else {
-                throw EngineError(
-                    .refused, "snapshot \(snapshot.id) has members that are no longer consented; cut a new snapshot")
-            }
-        } else {
-            progress?("cutting a snapshot", 0, nil)
-            snapshot = try snapshots.create(policy: policy, shards: shards ?? 1)
-        }
+        let snapshot = try trainingSnapshot(snapshotID, policy: policy, shards: shards, seed: seed)
         let (files, samples) = try keepingSnapshot(snapshot, isFresh: snapshotID == nil) {
             try trainAllShards(trainer, config: config, seed: seed, snapshot: snapshot)
         }
@@ -77,6 +60,30 @@ public final class Engine {
         let (digest, _) = try ModelFolder.write(
             into: scratch.url, trainer: trainer, config: record.config, seed: record.seed, shardFiles: files)
         return digest.id
+    }
+
+    /// The snapshot a training uses: `snapshotID` (its K must equal `shards` when given, and all its
+    /// members must still be consented) or a fresh one under `policy`; first the seed's range and the
+    /// derived tables are checked.
+    /// - Throws: ``EngineError`` `invalidInput` or `refused`, ``LedgerError`` when the tables disagree.
+    func trainingSnapshot(_ snapshotID: String?, policy: Policy, shards: Int?, seed: UInt64) throws -> Snapshot {
+        guard seed <= UInt64(Int64.max) else { throw EngineError(.invalidInput, "seed must be at most \(Int64.max)") }
+        try DerivedStateCheck(store: store).run(includingSamples: false)
+        guard let snapshotID else {
+            progress?("cutting a snapshot", 0, nil)
+            return try snapshots.create(policy: policy, shards: shards ?? 1)
+        }
+        let snapshot = try snapshots.load(snapshotID)
+        if let shards, shards != snapshot.parameters.shards {
+            throw EngineError(
+                .invalidInput,
+                "--shards \(shards) differs from snapshot \(snapshot.id)'s K = \(snapshot.parameters.shards)")
+        }
+        guard try currentRoots(of: snapshot).root == snapshot.root else {
+            throw EngineError(
+                .refused, "snapshot \(snapshot.id) has members that are no longer consented; cut a new snapshot")
+        }
+        return snapshot
     }
 
     /// Runs `body`; when it fails after this command cut (and logged) `snapshot`, the error says that the

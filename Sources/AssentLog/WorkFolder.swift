@@ -6,8 +6,9 @@ internal import Synchronization
 ///
 /// Copies of samples made for an ingest or an external trainer live here, never in a world-readable
 /// system folder. The owner holds an exclusive `flock` on the folder's `lock` file for its whole life,
-/// so a folder whose lock can be taken belongs to a run that died; ``sweepLeftovers(in:)`` removes those,
-/// and every new work folder sweeps first. The folder is removed by ``remove()``, by `deinit`, and by
+/// so a folder whose lock can be taken belongs to a run that died; ``sweepLeftovers(in:)`` removes those
+/// (once they are a minute old, so that a folder being created is never taken for one), and every new
+/// work folder sweeps first. The folder is removed by ``remove()``, by `deinit`, and by
 /// ``CleanupRegistry/cleanUpAfterSignal()`` when the process is interrupted.
 public final class WorkFolder {
     /// The folder.
@@ -50,14 +51,13 @@ public final class WorkFolder {
         var removed = 0
         for name in names {
             let folder = paths.scratch.appendingPathComponent(name)
+            // A folder is only a minute-old leftover or older: a new one may not hold its lock yet.
+            let modified = (try? FileManager.default.attributesOfItem(atPath: folder.path))?[.modificationDate]
+            guard let modified = modified as? Date, Date().timeIntervalSince(modified) > 60 else { continue }
             let descriptor = open(folder.appendingPathComponent("lock").path, O_RDONLY)
             if descriptor >= 0 {
                 defer { close(descriptor) }
                 guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else { continue }
-            } else {
-                // No lock yet: a folder being created right now, unless it is old.
-                let modified = (try? FileManager.default.attributesOfItem(atPath: folder.path))?[.modificationDate]
-                guard let modified = modified as? Date, Date().timeIntervalSince(modified) > 60 else { continue }
             }
             if (try? FileManager.default.removeItem(at: folder)) != nil { removed += 1 }
         }

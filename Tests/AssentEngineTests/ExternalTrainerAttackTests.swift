@@ -82,6 +82,8 @@ import Testing
         let dead = fixture.ledger.paths.scratch.appendingPathComponent("exec-dead")
         try FileManager.default.createDirectory(at: dead, withIntermediateDirectories: true)
         try Data("sample copy".utf8).write(to: dead.appendingPathComponent("lock"))
+        try FileManager.default.setAttributes(
+            [.modificationDate: Date().addingTimeInterval(-120)], ofItemAtPath: dead.path)
         _ = try fixture.engine.trainExternal(command: #"echo 1 > "$ASSENT_OUTPUT/m""#)
         #expect(leftovers(fixture).isEmpty, "a dead run's folder is removed at the next start")
     }
