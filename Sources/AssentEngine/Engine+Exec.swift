@@ -38,37 +38,20 @@ extension Engine {
         defer { first.folder.remove() }
         let (digest, final) = try ModelOutput.accept(
             first.output, into: store.ledger.paths.folder.appendingPathComponent("models"))
-        var isNew = false
-        var staleOnArrival = false
-        let record: ModelRecord = try store.ledger.write { writer in
-            if let existing = try self.models().first(where: { $0.id == digest.id && $0.snapshot == snapshot.id }) {
-                return existing
-            }
-            isNew = true
-            let entry = try writer.append(
-                type: "model",
+        var config = options.json
+        config["command"] = .string(command)
+        let (record, isNew, staleOnArrival) = try log(
+            ModelToLog(
+                id: digest.id, snapshot: snapshot, trainer: "exec", config: config, seed: seed, folder: final,
+                supersedes: supersedes, isDeterministic: matched == true,
                 fields: JSONObject([
-                    ("model", .string(digest.id)), ("snapshot", .string(snapshot.id)),
-                    ("snapshot_root", .string("sha256:" + Hex.encode(snapshot.root))),
-                    ("trainer", .string("exec")),
                     ("command", .string("sha256:" + Hex.encode(SHA256.hash(Array(command.utf8))))),
-                    ("seed", .integer(Int64(seed))), ("shards", .integer(Int64(snapshot.parameters.shards))),
+                    ("shards", .integer(Int64(snapshot.parameters.shards))),
                     ("files", .array(digest.resources.map { .string($0.name) })),
                     ("metrics", .object(JSONObject([("samples", .integer(Int64(members.count)))]))),
-                    ("supersedes", supersedes.map(JSONValue.string) ?? .null),
                     ("deterministic", .bool(matched == true)), ("determinism_checked", .bool(matched != nil)),
                     ("sandboxed", .bool(options.isSandboxed)),
-                ]))
-            var config = options.json
-            config["command"] = .string(command)
-            try registerModel(
-                entry: entry.seq, id: digest.id, snapshot: snapshot.seq, trainer: "exec", config: config,
-                seed: seed, folder: "models/" + final.lastPathComponent, supersedes: supersedes,
-                isDeterministic: matched == true,
-                writer: writer)
-            staleOnArrival = try markIfRevokedDuringTraining(model: digest.id, snapshot: snapshot, writer: writer)
-            return try model(digest.id)
-        }
+                ])))
         return TrainingResult(
             model: record, isNew: isNew, snapshot: snapshot.id, trainedShards: Array(0..<snapshot.parameters.shards),
             reusedShards: [],

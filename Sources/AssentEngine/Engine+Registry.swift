@@ -180,3 +180,48 @@ extension Engine {
             ])
     }
 }
+
+/// A model about to be logged: its id and folder, what the registry keeps, and the trainer's own
+/// entry fields (the helper adds `model`, `snapshot`, `snapshot_root`, `trainer`, `seed` and
+/// `supersedes`).
+struct ModelToLog {
+    let id: String
+    let snapshot: Snapshot
+    let trainer: String
+    let config: JSONObject
+    let seed: UInt64
+    let folder: URL
+    let supersedes: String?
+    let isDeterministic: Bool
+    let fields: JSONObject
+}
+
+extension Engine {
+    /// Logs `model` in one write transaction, unless the same model from the same snapshot is logged
+    /// already; registers it, and stales it at once if a revocation landed while it trained.
+    func log(_ model: ModelToLog) throws -> (record: ModelRecord, isNew: Bool, staleOnArrival: Bool) {
+        var isNew = false
+        var staleOnArrival = false
+        let record: ModelRecord = try store.ledger.write { writer in
+            if let existing = try models().first(where: { $0.id == model.id && $0.snapshot == model.snapshot.id }) {
+                return existing
+            }
+            isNew = true
+            var fields = model.fields
+            fields["model"] = .string(model.id)
+            fields["snapshot"] = .string(model.snapshot.id)
+            fields["snapshot_root"] = .string("sha256:" + Hex.encode(model.snapshot.root))
+            fields["trainer"] = .string(model.trainer)
+            fields["seed"] = .integer(Int64(model.seed))
+            fields["supersedes"] = model.supersedes.map(JSONValue.string) ?? .null
+            let entry = try writer.append(type: "model", fields: fields)
+            try registerModel(
+                entry: entry.seq, id: model.id, snapshot: model.snapshot.seq, trainer: model.trainer,
+                config: model.config, seed: model.seed, folder: "models/" + model.folder.lastPathComponent,
+                supersedes: model.supersedes, isDeterministic: model.isDeterministic, writer: writer)
+            staleOnArrival = try markIfRevokedDuringTraining(model: model.id, snapshot: model.snapshot, writer: writer)
+            return try self.model(model.id)
+        }
+        return (record, isNew, staleOnArrival)
+    }
+}

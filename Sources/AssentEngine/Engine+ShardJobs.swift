@@ -97,18 +97,11 @@ extension Engine {
         }
         let isDeterministic =
             spec.checkDeterminism && results.allMatched && aggregateMatched && reusedAreDeterministic
-        var staleOnArrival = false
-        var isNew = false
-        let record: ModelRecord = try store.ledger.write { writer in
-            if let existing = try self.models().first(where: { $0.id == digest.id && $0.snapshot == snapshot.id }) {
-                return existing
-            }
-            isNew = true
-            let entry = try writer.append(
-                type: "model",
+        let (record, isNew, staleOnArrival) = try log(
+            ModelToLog(
+                id: digest.id, snapshot: snapshot, trainer: "exec", config: spec.json, seed: seed, folder: final,
+                supersedes: supersedes, isDeterministic: isDeterministic,
                 fields: JSONObject([
-                    ("model", .string(digest.id)), ("snapshot", .string(snapshot.id)),
-                    ("snapshot_root", .string("sha256:" + Hex.encode(snapshot.root))), ("trainer", .string("exec")),
                     ("per_shard", .bool(true)),
                     ("command", .string("sha256:" + Hex.encode(SHA256.hash(Array(spec.command.utf8))))),
                     (
@@ -116,7 +109,7 @@ extension Engine {
                         spec.aggregateCommand.map { .string("sha256:" + Hex.encode(SHA256.hash(Array($0.utf8)))) }
                             ?? .null
                     ),
-                    ("seed", .integer(Int64(seed))), ("shards", .integer(Int64(shards))),
+                    ("shards", .integer(Int64(shards))),
                     ("shard_digests", .array(shardDigests.map(JSONValue.string))),
                     ("aggregate_digest", aggregateDigest.map(JSONValue.string) ?? .null),
                     ("trained_shards", .array(rerun.map { .integer(Int64($0)) })),
@@ -125,17 +118,9 @@ extension Engine {
                         .object(JSONObject(PerShardExec.pinnedEnvironment.map { ($0.0, JSONValue.string($0.1)) }))
                     ),
                     ("metrics", .object(JSONObject([("samples", .integer(Int64(snapshot.count)))]))),
-                    ("supersedes", supersedes.map(JSONValue.string) ?? .null),
                     ("deterministic", .bool(isDeterministic)), ("determinism_checked", .bool(spec.checkDeterminism)),
                     ("sandboxed", .bool(spec.options.isSandboxed)),
-                ]))
-            try registerModel(
-                entry: entry.seq, id: digest.id, snapshot: snapshot.seq, trainer: "exec", config: spec.json, seed: seed,
-                folder: "models/" + final.lastPathComponent, supersedes: supersedes, isDeterministic: isDeterministic,
-                writer: writer)
-            staleOnArrival = try markIfRevokedDuringTraining(model: digest.id, snapshot: snapshot, writer: writer)
-            return try model(digest.id)
-        }
+                ])))
         return TrainingResult(
             model: record, isNew: isNew, snapshot: snapshot.id, trainedShards: rerun,
             reusedShards: (0..<shards).filter { reused[$0] != nil }, trainedSamples: members.count,

@@ -175,21 +175,13 @@ public final class Engine {
         let predicted = trainer.classify(samples, shards: shardFiles, config: config)
         let correct = zip(predicted, samples).filter { $0 == $1.label }.count
         let accuracy = samples.isEmpty ? 0 : correct * 10_000 / samples.count
-        let relativeFolder = "models/" + folder.lastPathComponent
-        var isNew = false
-        var staleOnArrival = false
-        let record: ModelRecord = try store.ledger.write { writer in
-            if let existing = try models().first(where: { $0.id == digest.id && $0.snapshot == snapshot.id }) {
-                return existing
-            }
-            isNew = true
-            let entry = try writer.append(
-                type: "model",
+        let (record, isNew, staleOnArrival) = try log(
+            ModelToLog(
+                id: digest.id, snapshot: snapshot, trainer: trainer.name, config: config.json, seed: seed,
+                folder: folder,
+                supersedes: supersedes, isDeterministic: true,
                 fields: JSONObject([
-                    ("model", .string(digest.id)), ("snapshot", .string(snapshot.id)),
-                    ("snapshot_root", .string("sha256:" + Hex.encode(snapshot.root))),
-                    ("trainer", .string(trainer.name)), ("numeric_version", .integer(Int64(trainer.numericVersion))),
-                    ("config", .string(config.digest)), ("seed", .integer(Int64(seed))),
+                    ("numeric_version", .integer(Int64(trainer.numericVersion))), ("config", .string(config.digest)),
                     ("shards", .integer(Int64(shardFiles.count))),
                     ("shard_digests", .array(shardFiles.map { .string("sha256:" + Hex.encode(SHA256.hash($0))) })),
                     (
@@ -200,16 +192,8 @@ public final class Engine {
                                 ("train_accuracy_bp", .integer(Int64(accuracy))),
                             ]))
                     ),
-                    ("supersedes", supersedes.map(JSONValue.string) ?? .null), ("deterministic", .bool(true)),
-                    ("trained_shards", .array(trained.map { .integer(Int64($0)) })),
-                ]))
-            try registerModel(
-                entry: entry.seq, id: digest.id, snapshot: snapshot.seq, trainer: trainer.name, config: config.json,
-                seed: seed,
-                folder: relativeFolder, supersedes: supersedes, isDeterministic: true, writer: writer)
-            staleOnArrival = try markIfRevokedDuringTraining(model: digest.id, snapshot: snapshot, writer: writer)
-            return try model(digest.id)
-        }
+                    ("deterministic", .bool(true)), ("trained_shards", .array(trained.map { .integer(Int64($0)) })),
+                ])))
         return TrainingResult(
             model: record, isNew: isNew, snapshot: snapshot.id, trainedShards: trained, reusedShards: reused,
             trainedSamples: trainedSamples, trainAccuracyBasisPoints: accuracy, staleOnArrival: staleOnArrival)
