@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs what Assent needs on a fresh Debian machine with Swift: the C libraries it links, bubblewrap
-# (the sandbox for external trainers), the Go
+# (the sandbox for external trainers), iproute2 (the Ray check's network namespace), the Go
 # packages its interop check uses, and a Python virtual environment (.venv) with the pinned packages
 # of Tools/requirements.txt. Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-packages=(libsqlite3-dev libssl-dev pkg-config golang-go golang-golang-x-mod-dev bubblewrap)
+packages=(libsqlite3-dev libssl-dev pkg-config golang-go golang-golang-x-mod-dev bubblewrap iproute2)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

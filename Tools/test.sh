@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test suite: set up, run the Swift tests (debug build), then the checks against independent
 # implementations (Go's sumdb/note and sumdb/tlog, license-expression, the JSON Schemas), the
-# README's runnable examples, the concurrency check and short runs of every fuzz target.
+# README's runnable examples, per-shard training locally and on a local Ray cluster, the
+# concurrency check and short runs of every fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash Tools/setup.sh
@@ -12,6 +13,7 @@ bash Tools/interop/go-interop.sh
 bash Tools/interop/proof-interop.sh
 bash Tools/check_readme.sh
 bash Tools/checks/sklearn_per_shard.sh .build/debug/assent
+bash Tools/checks/ray_runner.sh .build/debug/assent
 .venv/bin/python Tools/spdx/crosscheck.py .build/debug/assent
 .venv/bin/python Tools/checks/validate_schemas.py .build/debug/assent
 .venv/bin/python Tools/guarantees/concurrency.py .build/debug/assent --writers 3 --samples 1000

@@ -74,6 +74,7 @@ extension Engine {
         _ spec: PerShardExec, seed: UInt64 = 0, shards: Int? = nil, policy: Policy = .standard,
         snapshot snapshotID: String? = nil
     ) throws -> TrainingResult {
+        try checkShardRunner()
         let snapshot = try trainingSnapshot(snapshotID, policy: policy, shards: shards, seed: seed)
         return try keepingSnapshot(snapshot, isFresh: snapshotID == nil) {
             try runPerShard(
@@ -109,6 +110,15 @@ extension Engine {
         return try runPerShard(
             spec, seed: old.seed, snapshot: recut, rerun: rerun, reused: reused, supersedes: old.id,
             reusedAreDeterministic: old.isDeterministic)
+    }
+
+    /// Checks that the shard runner can run jobs (for Ray: Python has `ray`, the cluster answers)
+    /// before anything is cut or logged.
+    func checkShardRunner() throws {
+        guard case .ray(let address) = shardRunner else { return }
+        let scratch = try WorkFolder(ledger: store.ledger.paths, prefix: "ray")
+        defer { scratch.remove() }
+        try RayShardRunner.check(address: address, scratch: scratch.url)
     }
 
     /// The per-shard spec an external model was trained with, or nil for a whole-snapshot one.

@@ -18,9 +18,11 @@ extension Engine {
             throw EngineError(.refused, "model \(old.id) was already reproduced as \(successor)")
         }
         let previous = try snapshots.load(old.snapshot)
+        let isPerShard = try isPerShard(old)
+        if isPerShard { try checkShardRunner() }
         progress?("re-cutting the snapshot", 0, nil)
         let recut = try store.ledger.write { writer in try snapshots.recut(previous, writer: writer) }
-        if try isPerShard(old) { return try reproducePerShard(old, previous: previous, recut: recut) }
+        if isPerShard { return try reproducePerShard(old, previous: previous, recut: recut) }
         if old.trainer == "exec" {
             // An external trainer's shards cannot be reused: it is retrained on the whole re-cut snapshot,
             // and its bytes are claimed reproducible only if a determinism check passes again.

@@ -11,6 +11,9 @@ public final class Engine {
     public let store: RecordStore
     /// Worker threads for training shards (results never depend on it).
     public var threads = ProcessInfo.processInfo.activeProcessorCount
+    /// Where per-shard external jobs run, in training and in reproduction (the model's bytes never
+    /// depend on it).
+    public var shardRunner = ShardRunner.local
     /// Called now and then with (phase, done, total where known) during long work; may be called from
     /// worker threads.
     public var progress: (@Sendable (String, Int, Int?) -> Void)? = nil

@@ -64,16 +64,35 @@ enum ExternalJob {
         _ command: String, inputs: [(variable: String, folder: URL, sandboxPath: String)], output: URL,
         environment: [(String, String)], options: ExecOptions, log: URL? = nil
     ) throws -> Int32 {
-        var arguments: [String]
-        let outputPath: String
+        if options.isSandboxed { try requireSandbox() }
+        let (arguments, variables) = invocation(
+            command, inputs: inputs.map { ($0.variable, $0.folder.path, $0.sandboxPath) }, output: output.path,
+            workFolder: output.deletingLastPathComponent().path, environment: environment, options: options)
+        return try spawnAndWait(
+            arguments, environment: variables.map { "\($0)=\($1)" }, timeout: options.timeoutSeconds, log: log)
+    }
+
+    /// Fails with a clear error when the sandbox program is missing.
+    static func requireSandbox() throws {
+        guard FileManager.default.isExecutableFile(atPath: bubblewrap) else {
+            throw EngineError(
+                .trainerFailed,
+                "the trainer sandbox needs bubblewrap (\(bubblewrap)): apt-get install bubblewrap, or give --no-sandbox to run the trainer unconfined"
+            )
+        }
+    }
+
+    /// The program arguments and environment that run `command` as a job: under bubblewrap (its
+    /// environment set inside, none outside) or, unconfined, by a shell that changes to `workFolder`.
+    /// The command is always the last argument. Paths are plain strings so that a remote runner can
+    /// give paths of its worker.
+    static func invocation(
+        _ command: String, inputs: [(variable: String, path: String, sandboxPath: String)], output: String,
+        workFolder: String, environment: [(String, String)], options: ExecOptions
+    ) -> (arguments: [String], environment: [(String, String)]) {
+        var arguments: [String] = []
+        let outputPath = options.isSandboxed ? "/assent/output" : output
         if options.isSandboxed {
-            guard FileManager.default.isExecutableFile(atPath: bubblewrap) else {
-                throw EngineError(
-                    .trainerFailed,
-                    "the trainer sandbox needs bubblewrap (\(bubblewrap)): apt-get install bubblewrap, or give --no-sandbox to run the trainer unconfined"
-                )
-            }
-            outputPath = "/assent/output"
             arguments = [bubblewrap, "--unshare-all", "--die-with-parent", "--new-session", "--clearenv"]
             for system in ["/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32"] {
                 arguments += ["--ro-bind-try", system, system]
@@ -82,39 +101,29 @@ enum ExternalJob {
                 arguments += ["--ro-bind-try", file, file]
             }
             arguments += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
-            for input in inputs { arguments += ["--ro-bind", input.folder.path, input.sandboxPath] }
-            arguments += ["--bind", output.path, outputPath]
+            for input in inputs { arguments += ["--ro-bind", input.path, input.sandboxPath] }
+            arguments += ["--bind", output, outputPath]
             for path in options.readOnlyPaths {
                 let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
                 arguments += ["--ro-bind", absolute, absolute]
             }
             arguments += ["--chdir", "/tmp"]
-        } else {
-            outputPath = output.path
-            arguments = []
         }
         var variables: [(String, String)] = [
-            ("PATH", "/usr/local/bin:/usr/bin:/bin"), ("HOME", options.isSandboxed ? "/tmp" : output.path),
+            ("PATH", "/usr/local/bin:/usr/bin:/bin"), ("HOME", options.isSandboxed ? "/tmp" : output),
             ("LANG", "C.UTF-8"), ("ASSENT_OUTPUT", outputPath),
         ]
-        for input in inputs {
-            variables.append((input.variable, options.isSandboxed ? input.sandboxPath : input.folder.path))
-        }
+        for input in inputs { variables.append((input.variable, options.isSandboxed ? input.sandboxPath : input.path)) }
         variables += environment
         let inherited = ProcessInfo.processInfo.environment
         for name in options.passedEnvironment { if let value = inherited[name] { variables.append((name, value)) } }
         if options.isSandboxed {
             for (name, value) in variables { arguments += ["--setenv", name, value] }
+            return (arguments + ["/bin/sh", "-c", command], [])
         }
-        if options.isSandboxed {
-            arguments += ["/bin/sh", "-c", command]
-        } else {
-            // Unconfined, the job starts in its work folder: a shell changes there, then runs the command.
-            let workFolder = output.deletingLastPathComponent().path
-            arguments = ["/bin/sh", "-c", #"cd -- "$1" || exit 126; exec /bin/sh -c "$2""#, "sh", workFolder, command]
-        }
-        let environmentStrings = options.isSandboxed ? [] : variables.map { "\($0)=\($1)" }
-        return try spawnAndWait(arguments, environment: environmentStrings, timeout: options.timeoutSeconds, log: log)
+        // Unconfined, the job starts in its work folder: a shell changes there, then runs the command.
+        let shell = ["/bin/sh", "-c", #"cd -- "$1" || exit 126; exec /bin/sh -c "$2""#, "sh", workFolder, command]
+        return (shell, variables)
     }
 
     /// Starts `arguments` in a new process group, waits for it, then kills the group.

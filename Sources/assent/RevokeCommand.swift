@@ -43,6 +43,7 @@ struct RevokeCommand: ParsableCommand {
     var effective: String?
     @Flag(help: "Also reproduce every model the revocation made stale.")
     var reproduce = false
+    @OptionGroup var runner: RunnerOptions
 
     func validate() throws {
         let given = [consent != nil, subject != nil, !samples.isEmpty || samplesFile != nil, source != nil].filter {
@@ -51,6 +52,7 @@ struct RevokeCommand: ParsableCommand {
         guard given == 1 else {
             throw ValidationError("give exactly one target: --consent, --subject, --sample/--samples-file or --source")
         }
+        if runner.isGiven && !reproduce { throw ValidationError("--runner and --ray-address go with --reproduce") }
     }
 
     func run() throws {
@@ -73,6 +75,7 @@ struct RevokeCommand: ParsableCommand {
                 target = .samples(ids)
             }
             let engine = try Engine(store: store)
+            engine.shardRunner = runner.shardRunner
             var staled: [String] = []
             let result = try RevocationRegistry(store: store).revoke(target, reason: reason, effective: effective) {
                 writer, affected, id in

@@ -79,8 +79,7 @@ struct TrainCommand: ParsableCommand {
     var aggregateExec: String?
     @Option(help: "With --per-shard: shard jobs run at once (default: the number of cores).")
     var jobs: Int?
-    @Option(help: "With --per-shard: where shard jobs run: local (processes on this machine).")
-    var runner = "local"
+    @OptionGroup var runner: RunnerOptions
 
     /// The external-job options the flags give.
     var execOptions: ExecOptions {
@@ -108,15 +107,10 @@ struct TrainCommand: ParsableCommand {
         }
         if aggregateExec != nil && !perShard { throw ValidationError("--aggregate-exec goes with --per-shard") }
         if perShard && exec == nil { throw ValidationError("--per-shard needs --trainer exec --exec COMMAND") }
-        if (jobs != nil || runner != "local") && !perShard {
-            throw ValidationError("--jobs and --runner go with --per-shard")
+        if (jobs != nil || runner.isGiven) && !perShard {
+            throw ValidationError("--jobs, --runner and --ray-address go with --per-shard")
         }
         if let jobs, !(1...256).contains(jobs) { throw ValidationError("--jobs must be between 1 and 256") }
-        guard runner == "local" else {
-            throw ValidationError(
-                "--runner \(runner) is not available: this version runs shard jobs with the local runner only (--runner local)"
-            )
-        }
         if trainer != "exec" && (noSandbox || !sandboxReadOnly.isEmpty || !passEnvironment.isEmpty || timeout != nil) {
             throw ValidationError("--no-sandbox, --sandbox-ro, --pass-env and --timeout are for --trainer exec")
         }
@@ -126,6 +120,7 @@ struct TrainCommand: ParsableCommand {
         try reportingErrors {
             let engine = try Engine(store: try RecordStore(ledger: try global.openLedger()))
             if let threads { engine.threads = threads }
+            engine.shardRunner = runner.shardRunner
             let progress = global.makeProgress()
             defer { progress.finish() }
             engine.progress = { progress.update($0, done: $1, total: $2) }
@@ -344,6 +339,7 @@ struct ReproduceCommand: ParsableCommand {
     var model: String?
     @Flag(name: .customLong("all-stale"), help: "Reproduce every stale model that has no successor yet.")
     var allStale = false
+    @OptionGroup var runner: RunnerOptions
 
     func validate() throws {
         guard (model != nil) != allStale else { throw ValidationError("give a model id or --all-stale") }
@@ -352,6 +348,7 @@ struct ReproduceCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let engine = try Engine(store: try RecordStore(ledger: try global.openLedger()))
+            engine.shardRunner = runner.shardRunner
             let ids =
                 allStale ? try engine.models(staleOnly: true).filter { $0.supersededBy == nil }.map(\.id) : [model!]
             let progress = global.makeProgress()

@@ -42,7 +42,7 @@ struct CLI {
     func run(_ arguments: String..., stdin: String) throws -> Result { try run(arguments, stdin: stdin) }
 
     @discardableResult
-    func run(_ arguments: [String], stdin: String? = nil) throws -> Result {
+    func run(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:]) throws -> Result {
         let process = Process()
         if let stdin { process.standardInput = FileHandle(forReadingAtPath: stdin) }
         process.executableURL = Self.binary
@@ -50,6 +50,7 @@ struct CLI {
         process.currentDirectoryURL = folder
         var environment = ProcessInfo.processInfo.environment
         environment["ASSENT_LEDGER"] = ledger
+        environment.merge(extra) { $1 }
         process.environment = environment
         let out = Pipe()
         let err = Pipe()

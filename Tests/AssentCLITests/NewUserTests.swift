@@ -58,10 +58,17 @@ import Testing
                 "--aggregate-exec goes with --per-shard"
             ),
             (["--trainer", "logistic", "--per-shard"], "--per-shard needs --trainer exec"),
-            (["--trainer", "exec", "--exec", "true", "--jobs", "2"], "--jobs and --runner go with --per-shard"),
             (
-                ["--trainer", "exec", "--exec", "true", "--per-shard", "--runner", "ray"],
-                "--runner ray is not available"
+                ["--trainer", "exec", "--exec", "true", "--jobs", "2"],
+                "--jobs, --runner and --ray-address go with --per-shard"
+            ),
+            (
+                ["--trainer", "exec", "--exec", "true", "--per-shard", "--runner", "spark"],
+                "--runner must be local or ray, not 'spark'"
+            ),
+            (
+                ["--trainer", "exec", "--exec", "true", "--per-shard", "--ray-address", "127.0.0.1:6379"],
+                "--ray-address goes with --runner ray"
             ),
             (
                 ["--trainer", "exec", "--exec", "true", "--per-shard", "--jobs", "0"],
@@ -71,6 +78,10 @@ import Testing
             let result = try cli.run(["train"] + arguments)
             #expect(result.status == 64 && result.stderr.contains(message), "\(arguments): \(result.stderr)")
         }
+        let noPython = try cli.run(
+            ["train", "--trainer", "exec", "--exec", "true", "--per-shard", "--runner", "ray"],
+            environment: ["ASSENT_PYTHON": cli.path("no-such-python")])
+        #expect(noPython.status == 1 && noPython.stderr.contains("no-such-python was not found"), "\(noPython.stderr)")
         #expect(try cli.run("log", "info", "--json").stdout.contains(#""size":0"#), "nothing logged")
     }
 }
