@@ -17,8 +17,10 @@ extension Engine {
         var works: [Int: WorkFolder] = [:]
         defer { for work in works.values { work.remove() } }
         let runs = spec.checkDeterminism ? 2 : 1
+        // One file per sample: on a disk file system creating them costs more than many a trainer.
+        let inMemory = WorkFolder.memoryHasRoom(for: 2 * (try store.totalContentSize()))
         for shard in rerun {
-            let work = try WorkFolder(ledger: store.ledger.paths, prefix: "shard")
+            let work = try WorkFolder(ledger: store.ledger.paths, prefix: "shard", inMemory: inMemory)
             works[shard] = work
             try writeJobInput(
                 members.filter { $0.shard == shard }, into: work.url.appendingPathComponent("input"), seed: seed,

@@ -147,8 +147,7 @@ public struct ProofBuilder {
             ]))
         files["status.dsse.json"] = try Self.envelope(status, key: key)
         if let sample {
-            let proof = try SnapshotProof.make(
-                snapshot: snapshot, members: try snapshots.members(snapshot), commitment: sample)
+            let proof = try snapshots.prove(snapshot, commitment: sample)
             files["sample-proof.json"] = CanonicalJSON.encode(.object(proof)) + [0x0A]
         }
         return files

@@ -56,15 +56,20 @@ enum RecordSchema {
             consent TEXT NOT NULL, digest TEXT NOT NULL, salt BLOB NOT NULL, bytes BLOB NOT NULL) STRICT;
         CREATE INDEX IF NOT EXISTS vault_consent_evidence_by_consent ON vault_consent_evidence (consent);
         CREATE INDEX IF NOT EXISTS entries_by_type ON entries (type);
+        CREATE TABLE IF NOT EXISTS snapshot_tiles (
+            snapshot INTEGER NOT NULL, first BLOB NOT NULL, tile INTEGER NOT NULL, members BLOB NOT NULL,
+            PRIMARY KEY (snapshot, first)) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS snapshot_tiles_by_number ON snapshot_tiles (snapshot, tile);
+        CREATE TABLE IF NOT EXISTS snapshot_trees (
+            snapshot INTEGER PRIMARY KEY, tiles INTEGER NOT NULL, nodes BLOB NOT NULL) STRICT;
         """
 
     /// Creates the tables if this ledger does not have them yet.
     static func prepare(_ database: Database) throws {
-        let present =
-            try database.scalarInteger("SELECT count(*) FROM sqlite_master WHERE name = 'vault_evidence'") ?? 0
-        let added =
-            try database.scalarInteger("SELECT count(*) FROM sqlite_master WHERE name = 'vault_consent_evidence'") ?? 0
-        guard present == 0 || added == 0 else { return }
+        // The newest table is created last: a ledger that has it has every table.
+        let newest =
+            try database.scalarInteger("SELECT count(*) FROM sqlite_master WHERE name = 'snapshot_trees'") ?? 0
+        guard newest == 0 else { return }
         try database.writeTransaction { try database.execute(statements + additions) }
     }
 }

@@ -217,6 +217,14 @@ extension RecordStore {
 }
 
 extension RecordStore {
+    /// The bytes of every sample ever ingested (an upper bound for any job input).
+    public func totalContentSize() throws -> Int {
+        try database.withStatement("SELECT COALESCE(SUM(size), 0) FROM samples") { statement in
+            _ = try statement.step()
+            return Int(statement.integer(0))
+        }
+    }
+
     /// A sample's content from the vault (inline or its content-addressed file); nil once erased.
     ///
     /// The content is checked against the sample's commitment, SHA-256(nonce ‖ content), every time it

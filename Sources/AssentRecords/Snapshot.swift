@@ -51,12 +51,15 @@ package struct SnapshotContents {
     package let root: [UInt8]
     package let shardRoots: [[UInt8]]
     package let shardCounts: [Int]
+    /// Every member's leaf hash, 32 bytes each, in member order.
+    let leafHashes: [UInt8]
 
     /// Hashes the leaves and computes the roots; the work is spread over the cores, which changes nothing
     /// in the result.
     init(members: [SnapshotMember], shards: Int) {
         self.members = members
         let leaves = Self.flatLeafHashes(members)
+        leafHashes = leaves
         var perShard = [[UInt8]](repeating: [], count: shards)
         for (offset, member) in members.enumerated() {
             perShard[member.shard].append(contentsOf: leaves[offset * 32..<offset * 32 + 32])

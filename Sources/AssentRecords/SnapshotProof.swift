@@ -28,11 +28,30 @@ public enum SnapshotProof {
                     ),
                 ]))
         }
-        var object = JSONObject([
+        var object = header(snapshot: snapshot, size: members.count, commitment: commitment)
+        let low = insertionPoint(of: commitment, in: members)
+        if low < members.count && members[low].commitment == commitment {
+            object["member"] = .bool(true)
+            object["leaf"] = leaf(low)
+            return object
+        }
+        object["member"] = .bool(false)
+        if low > 0 { object["left"] = leaf(low - 1) }
+        if low < members.count { object["right"] = leaf(low) }
+        return object
+    }
+
+    /// The fields every proof of `commitment` in `snapshot` (of `size` members) starts with.
+    static func header(snapshot: Snapshot, size: Int, commitment: [UInt8]) -> JSONObject {
+        JSONObject([
             ("proof", .string(format)), ("snapshot", .string(snapshot.id)),
             ("root", .string("sha256:" + Hex.encode(snapshot.root))),
-            ("size", .integer(Int64(members.count))), ("commitment", .string("sha256:" + Hex.encode(commitment))),
+            ("size", .integer(Int64(size))), ("commitment", .string("sha256:" + Hex.encode(commitment))),
         ])
+    }
+
+    /// The position of the first of `members` (in commitment order) not below `commitment`.
+    static func insertionPoint(of commitment: [UInt8], in members: [SnapshotMember]) -> Int {
         var low = 0
         var high = members.count
         while low < high {
@@ -43,15 +62,7 @@ public enum SnapshotProof {
                 high = middle
             }
         }
-        if low < members.count && members[low].commitment == commitment {
-            object["member"] = .bool(true)
-            object["leaf"] = leaf(low)
-            return object
-        }
-        object["member"] = .bool(false)
-        if low > 0 { object["left"] = leaf(low - 1) }
-        if low < members.count { object["right"] = leaf(low) }
-        return object
+        return low
     }
 
     /// Checks every condition of a proof against a trusted root and size.

@@ -70,13 +70,16 @@ public struct SnapshotStore {
         for member in extra.members { fields[member.key] = member.value }
         let entry = try writer.append(type: "snapshot", fields: fields)
         precondition(entry.seq == seq)
-        try save(snapshot, members: contents.members, connection: writer.connection)
+        try save(snapshot, contents: contents, connection: writer.connection)
         return snapshot
     }
 
-    private func save(_ snapshot: Snapshot, members: [SnapshotMember], connection: Database) throws {
+    private func save(_ snapshot: Snapshot, contents: SnapshotContents, connection: Database) throws {
+        let members = contents.members
         var pairs: [String: UInt32] = [:]
         var pairList: [JSONValue] = []
+        var pairIndex: [UInt32] = []
+        pairIndex.reserveCapacity(members.count)
         var blobs = [[UInt8]](repeating: [], count: snapshot.parameters.shards)
         for member in members {
             let key = (member.consent ?? "\u{0}") + "\n" + member.license
@@ -88,6 +91,7 @@ public struct SnapshotStore {
                 pairs[key] = index
                 pairList.append(.array([member.consent.map(JSONValue.string) ?? .null, .string(member.license)]))
             }
+            pairIndex.append(index)
             blobs[member.shard] += member.commitment
             blobs[member.shard] += [
                 UInt8(index & 0xff), UInt8(index >> 8 & 0xff), UInt8(index >> 16 & 0xff), UInt8(index >> 24),
@@ -113,6 +117,9 @@ public struct SnapshotStore {
                     .blob(snapshot.shardRoots[shard]), .blob(blobs[shard]),
                 ])
         }
+        try saveTiles(
+            seq: snapshot.seq, members: members, pairIndex: pairIndex, leafHashes: contents.leafHashes,
+            connection: connection)
     }
 
     /// The snapshot with this id (`snap-<seq>`).

@@ -126,10 +126,9 @@ struct DemoCommand: ParsableCommand {
 
             let snapshots = SnapshotStore(store: store)
             let recut = try snapshots.load(reproduced.snapshot)
-            let members = try snapshots.members(recut)
             var absent = 0
             for commitment in revocation.affected {
-                let proof = try SnapshotProof.make(snapshot: recut, members: members, commitment: commitment)
+                let proof = try snapshots.prove(recut, commitment: commitment)
                 if try !SnapshotProof.verify(proof, root: recut.root, size: UInt64(recut.count)) { absent += 1 }
             }
             step.say(

@@ -179,8 +179,7 @@ struct SnapshotCommand: ParsableCommand {
                 let commitment = try sampleID(sample)
                 let store = SnapshotStore(store: try RecordStore(ledger: try location.openLedger()))
                 let snapshot = try store.load(id)
-                let proof = try SnapshotProof.make(
-                    snapshot: snapshot, members: try store.members(snapshot), commitment: commitment)
+                let proof = try store.prove(snapshot, commitment: commitment)
                 let text = String(decoding: CanonicalJSON.encode(.object(proof)), as: UTF8.self) + "\n"
                 if let out {
                     try Data(text.utf8).write(to: URL(fileURLWithPath: out))

@@ -47,14 +47,11 @@ func benchmarkVerify() throws {
     start = now()
     _ = try ModelDigest(folder: big)
     let ours = now() - start
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-    process.arguments = ["dgst", "-sha256"] + (0..<8).map { big.appendingPathComponent("part-\($0).bin").path }
-    process.standardOutput = FileHandle.nullDevice
-    start = now()
-    try process.run()
-    process.waitUntilExit()
-    let openssl = now() - start
+    let openssl =
+        try timedRun(
+            "/usr/bin/openssl", ["dgst", "-sha256"] + (0..<8).map { big.appendingPathComponent("part-\($0).bin").path }
+        )
+        .millis / 1000
     print(
         "hashing:     \(format(1024 / ours)) MiB/s (ModelDigest) vs \(format(1024 / openssl)) MiB/s (openssl dgst -sha256) over 1 GiB in 8 files; ratio \(String(format: "%.2f", openssl / ours))"
     )

@@ -31,6 +31,25 @@ func option(_ name: String, default value: Int) -> Int {
 
 func format(_ value: Double) -> String { String(format: "%.1f", value) }
 
+/// Runs `executable` with `arguments` (stdout to /dev/null) and returns the wall time in
+/// milliseconds from spawn to exit, and the exit status. It waits with `waitpid`: Foundation's
+/// `Process.waitUntilExit` polls a run loop and adds tens of milliseconds to short commands.
+func timedRun(_ executable: String, _ arguments: [String]) throws -> (millis: Double, status: Int32) {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid: pid_t = 0
+    let start = now()
+    let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+    guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EIO) }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    return ((now() - start) * 1000, (status >> 8) & 0xff)
+}
+
 func benchmarkLog() throws {
     let total = option("--entries", default: 1_000_000)
     let batch = option("--batch", default: 10_000)
