@@ -55,7 +55,8 @@ extension Engine {
         }
         var record = ModelRecord(
             id: full, seq: UInt64(row.0), snapshot: Snapshot.id(forSeq: UInt64(row.1)), trainer: row.2,
-            config: row.2 == "exec" ? TrainerConfig() : try TrainerConfig(json: row.3), seed: UInt64(row.4),
+            config: row.2 == "exec" ? TrainerConfig() : try TrainerConfig(json: row.3, acceptingRetired: true),
+            seed: UInt64(row.4),
             folder: row.5, supersedes: row.6,
             supersededBy: successor,
             staleCauses: causes, isDeterministic: row.7)

@@ -34,7 +34,12 @@ extension Engine {
         let trainer = try Trainers.named(old.trainer)
         let oldFiles = try ModelFolder.shardFiles(in: folder(of: old), count: previous.parameters.shards)
         try checkShardFiles(oldFiles, against: old)
-        let changed = (0..<recut.parameters.shards).filter { recut.shardRoots[$0] != previous.shardRoots[$0] }
+        // Shards trained by another numeric version of the trainer cannot be mixed with new ones: a
+        // model from before a change of algorithm is retrained whole.
+        let sameNumerics = try numericVersion(of: old) == trainer.numericVersion
+        let changed = (0..<recut.parameters.shards).filter {
+            !sameNumerics || recut.shardRoots[$0] != previous.shardRoots[$0]
+        }
         let changedSet = Set(changed)
         let oldMembers = try snapshots.members(previous, shards: changedSet)
         let newMembers = try snapshots.members(recut, shards: changedSet)
@@ -69,6 +74,12 @@ extension Engine {
             trainer: trainer, config: old.config, seed: old.seed, snapshot: recut, shardFiles: files, samples: [],
             trained: changed, reused: reused, trainedSamples: trainedSamples, supersedes: old.id,
             memberCount: recut.count)
+    }
+
+    /// The numeric version of the trainer that trained a built-in model, from its entry.
+    func numericVersion(of record: ModelRecord) throws -> Int? {
+        let entry = try JSONParser.parse(try store.ledger.entry(record.seq).bytes).objectValue
+        return entry?["numeric_version"]?.integerValue.map { Int($0) }
     }
 
     /// Refuses shard files that differ from the digests the model's own entry logged: a model folder

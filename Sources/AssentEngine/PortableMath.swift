@@ -21,6 +21,32 @@ public enum PortableMath {
         return scale(sum, by: Int(k))
     }
 
+    /// e^x for eight values at once, lane for lane the same bits as ``exp(_:)-swift.type.method``: the same
+    /// IEEE operations in the same order, only side by side.
+    public static func exp(_ x: SIMD8<Double>) -> SIMD8<Double> {
+        let k = (x * inverseLn2).rounded(.toNearestOrEven)
+        let r = (x - k * ln2High) - k * ln2Low
+        var sum = SIMD8<Double>(repeating: 1.0 / 87_178_291_200.0)
+        inverseFactorials.withUnsafeBufferPointer { table in
+            for n in stride(from: 13, through: 1, by: -1) { sum = sum * r + SIMD8(repeating: table[n]) }
+        }
+        sum = sum * r + 1.0
+        var result = SIMD8<Double>.zero
+        for lane in 0..<8 {
+            let value = x[lane]
+            if value.isNaN {
+                result[lane] = value
+            } else if value > 709.0 {
+                result[lane] = .infinity
+            } else if value < -745.0 {
+                result[lane] = 0
+            } else {
+                result[lane] = scale(sum[lane], by: Int(k[lane]))
+            }
+        }
+        return result
+    }
+
     /// The natural logarithm of x > 0.
     public static func log(_ x: Double) -> Double {
         if x.isNaN || x < 0 { return .nan }

@@ -13,10 +13,8 @@ public import AssentLog
 /// | `hash_dimension` | 4096 | buckets for hashed text n-grams (content `text`) |
 /// | `word_ngrams` | 2 | word n-grams of length 1…n |
 /// | `char_ngrams` | 0 | character n-grams of length 3…n (0: none) |
-/// | `epochs` | 40 | logistic regression passes |
-/// | `learning_rate_micros` | 500000 | initial learning rate (0.5) |
-/// | `decay_micros` | 100000 | rate at epoch e = rate / (1 + decay·e) |
-/// | `l2_micros` | 100 | L2 penalty (0.0001) |
+/// | `c_micros` | 1000000 | logistic regression: inverse L2 strength C (1.0), as scikit-learn's `C` |
+/// | `max_iterations` | 500 | logistic regression: L-BFGS iterations at most (each one pass over the shard) |
 /// | `smoothing_micros` | 1000000 | naive Bayes additive smoothing (1.0) |
 public struct TrainerConfig: Sendable, Equatable {
     /// `features` or `text`: what sample content holds.
@@ -33,22 +31,24 @@ public struct TrainerConfig: Sendable, Equatable {
     public var wordNgrams = 2
     /// Character n-grams of length 3…n; 0 for none.
     public var charNgrams = 0
-    /// Logistic regression epochs.
-    public var epochs = 40
-    /// Initial learning rate, in millionths.
-    public var learningRateMicros = 500_000
-    /// Learning-rate decay per epoch, in millionths.
-    public var decayMicros = 100_000
-    /// L2 penalty, in millionths.
-    public var l2Micros = 100
+    /// Logistic regression's inverse regularisation strength C, in millionths: the objective is the mean
+    /// log-loss plus ‖w‖² / (2·C·n) over the n samples of a shard, biases unpenalised.
+    public var cMicros = 1_000_000
+    /// Logistic regression's L-BFGS iterations at most.
+    public var maxIterations = 500
     /// Naive Bayes smoothing, in millionths.
     public var smoothingMicros = 1_000_000
 
     /// The defaults.
     public init() {}
 
+    /// Fields of the SGD logistic trainer (numeric version 1), replaced by `c_micros` and `max_iterations`.
+    static let retiredFields: Set<String> = ["epochs", "learning_rate_micros", "decay_micros", "l2_micros"]
+
     /// Reads a config file; unknown fields and wrong types are errors naming the field.
-    public init(json bytes: [UInt8]) throws {
+    /// - Parameter acceptingRetired: ignore the fields of numeric version 1 (for configs read back from
+    ///   the registry of models trained before it changed) instead of refusing them.
+    public init(json bytes: [UInt8], acceptingRetired: Bool = false) throws {
         let value: JSONValue
         do { value = try JSONParser.parse(bytes) } catch {
             throw EngineError(.invalidInput, "config: not valid JSON: \(error)")
@@ -57,10 +57,17 @@ public struct TrainerConfig: Sendable, Equatable {
         let fields: [String: WritableKeyPath<TrainerConfig, Int>] = [
             "features": \.features, "feature_scale": \.featureScale, "hash_dimension": \.hashDimension,
             "word_ngrams": \.wordNgrams,
-            "char_ngrams": \.charNgrams, "epochs": \.epochs, "learning_rate_micros": \.learningRateMicros,
-            "decay_micros": \.decayMicros, "l2_micros": \.l2Micros, "smoothing_micros": \.smoothingMicros,
+            "char_ngrams": \.charNgrams, "c_micros": \.cMicros, "max_iterations": \.maxIterations,
+            "smoothing_micros": \.smoothingMicros,
         ]
         for member in object.members {
+            if Self.retiredFields.contains(member.key) {
+                if acceptingRetired { continue }
+                throw EngineError(
+                    .invalidInput,
+                    "config: field \(member.key) belonged to the SGD logistic trainer; since numeric version 2 it trains full-batch (L-BFGS): use c_micros and max_iterations"
+                )
+            }
             if member.key == "input" {
                 guard let text = member.value.stringValue, ["features", "text"].contains(text) else {
                     throw EngineError(.invalidInput, "config: field input: expected features or text")
@@ -86,10 +93,12 @@ public struct TrainerConfig: Sendable, Equatable {
             }
             self[keyPath: path] = Int(number)
         }
-        guard features > 0, featureScale > 0, hashDimension > 0, epochs > 0, labels.count >= 2 else {
+        guard features > 0, featureScale > 0, hashDimension > 0, cMicros > 0, maxIterations > 0, labels.count >= 2
+        else {
             throw EngineError(
                 .invalidInput,
-                "config: features, feature_scale, hash_dimension and epochs must be positive, and labels at least two")
+                "config: features, feature_scale, hash_dimension, c_micros and max_iterations must be positive, and labels at least two"
+            )
         }
     }
 
@@ -100,8 +109,7 @@ public struct TrainerConfig: Sendable, Equatable {
             ("features", .integer(Int64(features))),
             ("feature_scale", .integer(Int64(featureScale))), ("hash_dimension", .integer(Int64(hashDimension))),
             ("word_ngrams", .integer(Int64(wordNgrams))), ("char_ngrams", .integer(Int64(charNgrams))),
-            ("epochs", .integer(Int64(epochs))), ("learning_rate_micros", .integer(Int64(learningRateMicros))),
-            ("decay_micros", .integer(Int64(decayMicros))), ("l2_micros", .integer(Int64(l2Micros))),
+            ("c_micros", .integer(Int64(cMicros))), ("max_iterations", .integer(Int64(maxIterations))),
             ("smoothing_micros", .integer(Int64(smoothingMicros))),
         ])
     }

@@ -1,19 +1,19 @@
 internal import Foundation
 
 /// Splitting pure work across the machine's cores without changing its result.
-enum Parallel {
+package enum Parallel {
     /// The number of parts work is split into: the active processor count, at most 8.
-    static let width = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
+    package static let width = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
 
     /// `work(part)` for every part in `0..<parts`, run concurrently, returned in part order.
-    static func map<T: Sendable>(parts: Int, _ work: @Sendable (Int) -> T) -> [T] {
+    package static func map<T: Sendable>(parts: Int, _ work: @Sendable (Int) -> T) -> [T] {
         let results = Slots<T>(count: parts)
         DispatchQueue.concurrentPerform(iterations: parts) { part in results.set(part, work(part)) }
         return results.values
     }
 
     /// `count` items split into `parts` contiguous ranges, in order.
-    static func ranges(_ count: Int, parts: Int) -> [Range<Int>] {
+    package static func ranges(_ count: Int, parts: Int) -> [Range<Int>] {
         (0..<parts).map { part in count * part / parts..<count * (part + 1) / parts }
     }
 }

@@ -50,16 +50,18 @@ enum RecordSchema {
         CREATE TABLE IF NOT EXISTS vault_evidence (digest BLOB PRIMARY KEY, bytes BLOB NOT NULL) WITHOUT ROWID;
         """
 
-    /// Tables added after the first release, created on ledgers that lack them.
+    /// Tables added after the first release, created on ledgers that lack them. `snapshot_tiles` is a
+    /// rowid table: a tile row (9 KiB) stays on its page, where a WITHOUT ROWID row that large would
+    /// spill into a 32 KiB overflow page of its own.
     static let additions = """
         CREATE TABLE IF NOT EXISTS vault_consent_evidence (
             consent TEXT NOT NULL, digest TEXT NOT NULL, salt BLOB NOT NULL, bytes BLOB NOT NULL) STRICT;
         CREATE INDEX IF NOT EXISTS vault_consent_evidence_by_consent ON vault_consent_evidence (consent);
         CREATE INDEX IF NOT EXISTS entries_by_type ON entries (type);
         CREATE TABLE IF NOT EXISTS snapshot_tiles (
-            snapshot INTEGER NOT NULL, first BLOB NOT NULL, tile INTEGER NOT NULL, members BLOB NOT NULL,
-            PRIMARY KEY (snapshot, first)) WITHOUT ROWID;
-        CREATE INDEX IF NOT EXISTS snapshot_tiles_by_number ON snapshot_tiles (snapshot, tile);
+            snapshot INTEGER NOT NULL, tile INTEGER NOT NULL, first BLOB NOT NULL, members BLOB NOT NULL,
+            PRIMARY KEY (snapshot, tile));
+        CREATE INDEX IF NOT EXISTS snapshot_tiles_by_first ON snapshot_tiles (snapshot, first);
         CREATE TABLE IF NOT EXISTS snapshot_trees (
             snapshot INTEGER PRIMARY KEY, tiles INTEGER NOT NULL, nodes BLOB NOT NULL) STRICT;
         """

@@ -13,8 +13,9 @@ struct TrainCommand: ParsableCommand {
             Trainers: logistic (multinomial logistic regression) and naive-bayes (integer counts). Content \
             is a JSON object with label and features (numbers) or text. Config fields and defaults: input \
             features, labels 0..9, features 64, feature_scale 16, hash_dimension 4096, word_ngrams 2, \
-            char_ngrams 0, epochs 40, learning_rate_micros 500000, decay_micros 100000, l2_micros 100, \
-            smoothing_micros 1000000 (rates in millionths; JSON holds integers only).
+            char_ngrams 0, c_micros 1000000, max_iterations 500, smoothing_micros 1000000 (fractions in \
+            millionths; JSON holds integers only). The logistic trainer minimises the mean log-loss plus \
+            ‖w‖²/(2·C·n) full-batch with L-BFGS, the objective of scikit-learn's LogisticRegression(C).
 
             The model id is the OpenSSF model-signing root digest of its folder. Training that yields a \
             model already logged from the same snapshot logs nothing and reports that model.

@@ -49,7 +49,7 @@ struct EngineFixture {
 
     static var quick: TrainerConfig {
         var config = TrainerConfig()
-        config.epochs = 4
+        config.maxIterations = 20
         return config
     }
 
@@ -245,7 +245,7 @@ struct EngineFixture {
         }
         #expect(
             Hex.encode(SHA256.hash(LogisticTrainer().train(samples, config: config, seed: 5)))
-                == "7fe0034e351b724b7f46883abd83bf0f2ffb8a4127099a0d508e37322d4b7636")
+                == "294add0aba4bbc23370da83fb4316d0bea931f48d3b3bd810769d4008638b762")
         #expect(
             Hex.encode(SHA256.hash(NaiveBayesTrainer().train(samples, config: config, seed: 5)))
                 == "994c1260abbaad2eae6ae876b4ab30ceca8c742b87801e2966ba9058d41dc505")

@@ -63,10 +63,13 @@ func makeSubjectLedger(count: Int, in scratch: URL) throws -> (Ledger, RecordSto
 /// Snapshot of a large ledger, revoking one subject, membership proofs.
 func benchmarkSnapshot() throws {
     let total = option("--samples", default: 1_000_000)
-    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("assent-bench-\(UUID().uuidString)")
-    defer { try? FileManager.default.removeItem(at: scratch) }
+    let kept = stringOption("--keep")
+    let scratch =
+        kept.map { URL(fileURLWithPath: $0) }
+        ?? FileManager.default.temporaryDirectory.appendingPathComponent("assent-bench-\(UUID().uuidString)")
+    defer { if kept == nil { try? FileManager.default.removeItem(at: scratch) } }
     try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-    print("snapshot benchmark: \(total) samples")
+    print("snapshot benchmark: \(total) samples\(kept.map { " (ledger kept in \($0)/ledger)" } ?? "")")
     let (ledger, store, _) = try makeSubjectLedger(count: total, in: scratch)
     let snapshots = SnapshotStore(store: store)
     let start = now()
@@ -128,16 +131,14 @@ func benchmarkSnapshot() throws {
 
 /// Full retraining against reproduction after revoking one subject, 16 shards.
 func benchmarkReproduce() throws {
-    let total = option("--samples", default: 100_000)
-    let epochs = option("--epochs", default: 60)
+    let total = option("--samples", default: 50_000)
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("assent-bench-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: scratch) }
     try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-    print("reproduction benchmark: \(total) samples, 16 shards, logistic, \(epochs) epochs")
+    print("reproduction benchmark: \(total) samples, 16 shards, logistic, default config")
     let (_, store, _) = try makeSubjectLedger(count: total, in: scratch)
     let engine = try Engine(store: store)
-    var config = TrainerConfig()
-    config.epochs = epochs
+    let config = TrainerConfig()
     let trainStart = now()
     let full = try engine.train(trainer: "logistic", config: config, seed: 1, shards: 16)
     let trainSeconds = now() - trainStart
@@ -155,7 +156,7 @@ func benchmarkReproduce() throws {
     let fresh = try engine.train(trainer: "logistic", config: config, seed: 1, snapshot: reproduced.snapshot)
     let freshSeconds = now() - scratchStart
     print(
-        "full training:  \(format(trainSeconds)) s end to end, \(full.trainedSamples) sample-epochs/\(epochs) trained in 16 shards"
+        "full training:  \(format(trainSeconds)) s end to end, \(full.trainedSamples) samples trained in 16 shards"
     )
     print(
         "revoke:         \(format(revokeSeconds * 1000)) ms (\(result.affected.count) samples, stale marking included)")
@@ -163,7 +164,7 @@ func benchmarkReproduce() throws {
         "reproduction:   \(format(reproduceSeconds)) s end to end; retrained shards \(reproduced.trainedShards) on \(reproduced.trainedSamples) samples"
     )
     print(
-        "training work:  \(full.trainedSamples) vs \(reproduced.trainedSamples) samples × \(epochs) epochs = \(String(format: "%.1f", Double(full.trainedSamples) / Double(max(reproduced.trainedSamples, 1))))× less"
+        "training work:  \(full.trainedSamples) vs \(reproduced.trainedSamples) samples = \(String(format: "%.1f", Double(full.trainedSamples) / Double(max(reproduced.trainedSamples, 1))))× less"
     )
     print("end to end:     \(String(format: "%.1f", trainSeconds / reproduceSeconds))× faster than full training")
     print(

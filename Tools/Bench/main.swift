@@ -29,6 +29,13 @@ func option(_ name: String, default value: Int) -> Int {
     return number
 }
 
+/// The value after `name` on the command line, if given.
+func stringOption(_ name: String) -> String? {
+    let arguments = CommandLine.arguments
+    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
+    return arguments[index + 1]
+}
+
 func format(_ value: Double) -> String { String(format: "%.1f", value) }
 
 /// Runs `executable` with `arguments` (stdout to /dev/null) and returns the wall time in
@@ -169,7 +176,9 @@ case "determinism": try benchmarkDeterminism()
 case "fit": try benchmarkFit()
 case "verify": try benchmarkVerify()
 default:
-    print("usage: assent-bench log [--entries N] [--batch B] | ingest [--samples N] | snapshot [--samples N]")
-    print("       assent-bench reproduce [--samples N] [--epochs E] | determinism | fit | verify [--samples N]")
+    print(
+        "usage: assent-bench log [--entries N] [--batch B] | ingest [--samples N] | snapshot [--samples N] [--keep DIR]"
+    )
+    print("       assent-bench reproduce [--samples N] | determinism | fit | verify [--samples N]")
     exit(64)
 }
