@@ -1,5 +1,6 @@
 public import Foundation
 public import AssentLog
+internal import AssentCrypto
 internal import AssentRecords
 internal import AssentStorage
 
@@ -56,7 +57,7 @@ extension Engine {
         var record = ModelRecord(
             id: full, seq: UInt64(row.0), snapshot: Snapshot.id(forSeq: UInt64(row.1)), trainer: row.2,
             config: row.2 == "exec" ? TrainerConfig() : try TrainerConfig(json: row.3, acceptingRetired: true),
-            seed: UInt64(row.4),
+            configDigest: "sha256:" + Hex.encode(SHA256.hash(row.3)), seed: UInt64(row.4),
             folder: row.5, supersedes: row.6,
             supersededBy: successor,
             staleCauses: causes, isDeterministic: row.7)

@@ -53,6 +53,12 @@ public final class Engine {
             throw EngineError(.refused, "external trainers are not retrained by verification; use assent reproduce")
         }
         let trainer = try Trainers.named(record.trainer)
+        if let version = try numericVersion(of: record), version != trainer.numericVersion {
+            throw EngineError(
+                .refused,
+                "model \(record.id) was trained by numeric version \(version) of \(trainer.name); this build trains version \(trainer.numericVersion), so it cannot re-derive those bytes (assent reproduce retrains it whole with version \(trainer.numericVersion))"
+            )
+        }
         let snapshot = try snapshots.load(record.snapshot)
         guard try currentRoots(of: snapshot).root == snapshot.root else {
             throw EngineError(.refused, "snapshot \(snapshot.id) has members that are no longer consented")

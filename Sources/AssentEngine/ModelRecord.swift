@@ -12,6 +12,10 @@ public struct ModelRecord: Sendable {
     public let trainer: String
     /// The config.
     public let config: TrainerConfig
+    /// `sha256:<hex>` of the config as the registry stored it (canonical JSON): the digest its model
+    /// entry logged, also for a model trained with fields a later trainer version retired. For an
+    /// external trainer, of its command spec.
+    public let configDigest: String
     /// The seed.
     public let seed: UInt64
     /// The model folder, relative to the ledger folder.
@@ -36,7 +40,7 @@ public struct ModelRecord: Sendable {
         JSONObject([
             ("model", .string(id)), ("seq", .integer(Int64(seq))), ("snapshot", .string(snapshot)),
             ("trainer", .string(trainer)),
-            ("config", .string(config.digest)), ("seed", .integer(Int64(seed))), ("folder", .string(folder)),
+            ("config", .string(configDigest)), ("seed", .integer(Int64(seed))), ("folder", .string(folder)),
             ("supersedes", supersedes.map(JSONValue.string) ?? .null),
             ("superseded_by", supersededBy.map(JSONValue.string) ?? .null),
             ("stale", .bool(isStale)), ("stale_causes", .array(staleCauses.map(JSONValue.object))),

@@ -61,7 +61,7 @@ public struct ProofBuilder {
                                 "externalParameters",
                                 .object(
                                     JSONObject([
-                                        ("trainer", .string(model.trainer)), ("config", .string(model.config.digest)),
+                                        ("trainer", .string(model.trainer)), ("config", .string(model.configDigest)),
                                         ("seed", .integer(Int64(model.seed))),
                                         ("shards", .integer(Int64(snapshot.parameters.shards))),
                                         ("snapshot", .string(snapshot.id)),

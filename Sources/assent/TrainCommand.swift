@@ -313,7 +313,7 @@ struct ModelCommand: ParsableCommand {
                 Console.line(
                     "snapshot   \(snapshot.id): \(snapshot.count) samples, root sha256:\(Hex.encode(snapshot.root))")
                 Console.line("policy     \(snapshot.policy.name) \(snapshot.policy.digest)")
-                Console.line("trainer    \(record.trainer), config \(record.config.digest), seed \(record.seed)")
+                Console.line("trainer    \(record.trainer), config \(record.configDigest), seed \(record.seed)")
                 if let sandboxed = record.isSandboxed {
                     Console.line(
                         "sandbox    \(sandboxed ? "yes (bubblewrap)" : "NO: trained with --no-sandbox, unconfined")")

@@ -1,4 +1,5 @@
 import AssentCrypto
+import AssentLog
 import Foundation
 import Testing
 
@@ -55,5 +56,16 @@ import Testing
         #expect(throws: EngineError.self) { try TrainerConfig(json: old) }
         let read = try TrainerConfig(json: old, acceptingRetired: true)
         #expect(read == TrainerConfig())
+    }
+
+    @Test func aModelRecordShowsTheConfigDigestItsEntryLogged() throws {
+        let fixture = try EngineFixture()
+        defer { fixture.cleanUp() }
+        let trained = try fixture.engine.train(trainer: "logistic", config: EngineFixture.quick, seed: 3, shards: 2)
+        let entry = try JSONParser.parse(try fixture.ledger.entry(trained.model.seq).bytes).objectValue
+        let record = try fixture.engine.model(trained.model.id)
+        #expect(record.configDigest == entry?["config"]?.stringValue)
+        #expect(record.configDigest == EngineFixture.quick.digest)
+        #expect(entry?["numeric_version"]?.integerValue == 2)
     }
 }
