@@ -1,4 +1,4 @@
-public import Foundation
+internal import Foundation
 internal import AssentCrypto
 internal import AssentLog
 public import AssentRecords

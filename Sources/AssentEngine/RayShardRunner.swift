@@ -1,4 +1,4 @@
-public import Foundation
+internal import Foundation
 internal import AssentLog
 
 /// Where shard jobs run: processes on this machine, or tasks on a Ray cluster.
@@ -97,7 +97,7 @@ enum RayShardRunner {
         process.arguments = [python, try runnerProgram().path] + arguments
         process.standardOutput = stdout ?? FileHandle.nullDevice
         let errors = scratch.appendingPathComponent("ray-runner.log")
-        FileManager.default.createFile(atPath: errors.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: errors)
         process.standardInput = FileHandle.nullDevice
         do { try process.run() } catch {

@@ -104,13 +104,20 @@ public struct SnapshotInputs: Sendable {
         }
         inputs.samples = bySeq.map(\.sample)
         inputs.sortByCommitment()
+        try inputs.readConsentsAndRevocations(database, below: revocationHeight)
+        return inputs
+    }
+
+    /// Reads every consent with its renewals, and every sample revocation and consent withdrawal,
+    /// logged below `revocationHeight`.
+    mutating func readConsentsAndRevocations(_ database: Database, below revocationHeight: UInt64) throws {
         try database.withStatement(
             "SELECT consent, subject, seq, purposes, granted_at, expires_at FROM consents WHERE seq < ?"
         ) { statement in
             try statement.bind([.integer(Int64(revocationHeight))])
             while try statement.step() {
                 let seq = UInt64(statement.integer(2))
-                inputs.consents[statement.text(0)] = Consent(
+                consents[statement.text(0)] = Consent(
                     subject: statement.text(1), purposes: statement.text(3).split(separator: " ").map(String.init),
                     grantedAt: statement.text(4), grantSeq: seq,
                     expiries: [(seq, statement.isNull(5) ? nil : statement.text(5))])
@@ -120,20 +127,19 @@ public struct SnapshotInputs: Sendable {
             statement in
             try statement.bind([.integer(Int64(revocationHeight))])
             while try statement.step() {
-                inputs.consents[statement.text(0)]?.expiries.append(
+                consents[statement.text(0)]?.expiries.append(
                     (UInt64(statement.integer(1)), statement.isNull(2) ? nil : statement.text(2)))
             }
         }
         try database.withStatement("SELECT commitment, effective_at FROM sample_revocations WHERE seq < ?") {
             statement in
             try statement.bind([.integer(Int64(revocationHeight))])
-            while try statement.step() { inputs.noteRevocation(statement.blob(0), effective: statement.text(1)) }
+            while try statement.step() { noteRevocation(statement.blob(0), effective: statement.text(1)) }
         }
         try database.withStatement("SELECT consent, effective_at FROM consent_withdrawals WHERE seq < ?") { statement in
             try statement.bind([.integer(Int64(revocationHeight))])
-            while try statement.step() { inputs.noteWithdrawal(statement.text(0), effective: statement.text(1)) }
+            while try statement.step() { noteWithdrawal(statement.text(0), effective: statement.text(1)) }
         }
-        return inputs
     }
 
     /// Sorts the samples by their commitment bytes, comparing four big-endian words at a time.

@@ -34,19 +34,23 @@ public struct SnapshotStore {
             let time = asOf ?? writer.timestamp
             let parameters = SnapshotParameters(
                 baseHeight: base, revocationHeight: base, asOf: time, evaluatedAt: time, shards: shards)
-            return try log(parameters: parameters, policy: policy, writer: writer, extra: JSONObject())
+            return try log(
+                contents: try contents(parameters: parameters, policy: policy), parameters: parameters, policy: policy,
+                writer: writer, extra: JSONObject())
         }
     }
 
     /// Re-cuts `snapshot` as reproduction does: the same H, policy, T and K, with revocations and
     /// expiries up to the current height R and now T'. Logged as a new snapshot naming the old one.
+    /// Only the samples that entries since `snapshot` could change are decided again
+    /// (``recutContents(of:parameters:)``).
     public func recut(_ snapshot: Snapshot, writer: LogWriter) throws -> Snapshot {
         let parameters = SnapshotParameters(
             baseHeight: snapshot.parameters.baseHeight, revocationHeight: writer.size, asOf: snapshot.parameters.asOf,
             evaluatedAt: max(writer.timestamp, snapshot.parameters.asOf), shards: snapshot.parameters.shards)
         return try log(
-            parameters: parameters, policy: snapshot.policy, writer: writer,
-            extra: JSONObject([("recut_of", .string(snapshot.id))]))
+            contents: try recutContents(of: snapshot, parameters: parameters), parameters: parameters,
+            policy: snapshot.policy, writer: writer, extra: JSONObject([("recut_of", .string(snapshot.id))]))
     }
 
     /// Computes the members for `parameters` from the index tables.
@@ -57,10 +61,9 @@ public struct SnapshotStore {
         return SnapshotContents(members: evaluator.members(of: inputs), shards: parameters.shards)
     }
 
-    private func log(parameters: SnapshotParameters, policy: Policy, writer: LogWriter, extra: JSONObject) throws
-        -> Snapshot
-    {
-        let contents = try self.contents(parameters: parameters, policy: policy)
+    private func log(
+        contents: SnapshotContents, parameters: SnapshotParameters, policy: Policy, writer: LogWriter, extra: JSONObject
+    ) throws -> Snapshot {
         let seq = writer.size
         let snapshot = Snapshot(
             id: Snapshot.id(forSeq: seq), seq: seq, parameters: parameters, policy: policy,
@@ -158,7 +161,8 @@ public struct SnapshotStore {
     }
 
     /// The members of a snapshot, in leaf (commitment) order; with `shards`, only those shards' members.
-    public func members(_ snapshot: Snapshot, shards: Set<Int>? = nil) throws -> [SnapshotMember] {
+    /// Unless `sorted`, shard by shard instead (each shard's in commitment order).
+    public func members(_ snapshot: Snapshot, shards: Set<Int>? = nil, sorted: Bool = true) throws -> [SnapshotMember] {
         let pairs = try self.pairs(of: snapshot)
         var members: [SnapshotMember] = []
         members.reserveCapacity(snapshot.count)
@@ -184,7 +188,7 @@ public struct SnapshotStore {
                 }
             }
         }
-        if snapshot.parameters.shards > 1 && shards?.count != 1 {
+        if sorted && snapshot.parameters.shards > 1 && shards?.count != 1 {
             members.sort { $0.commitment.lexicographicallyPrecedes($1.commitment) }
         }
         return members

@@ -1,0 +1,100 @@
+import AssentCrypto
+import AssentLog
+import Foundation
+import Testing
+
+@testable import AssentRecords
+
+/// Re-cuts built from the previous snapshot's members agree with cutting from scratch, through
+/// revocations, withdrawals, expiries and renewals, at many evaluation times, and when re-cutting a
+/// re-cut.
+@Suite struct IncrementalRecutTests {
+    /// Six consenting subjects (three with expiring consents) with eight samples each, and twelve
+    /// samples without a subject.
+    func ledger() throws -> RecordsFixture {
+        let fixture = try RecordsFixture()
+        var lines: [String] = []
+        for person in 0..<6 {
+            _ = try fixture.registry.grant(
+                subject: "p\(person)@example.org", purposes: ["ai-training"], legalBasis: "consent",
+                grantedAt: "2025-01-01T00:00:00Z", expiresAt: person < 3 ? "2025-0\(person + 7)-01T00:00:00Z" : nil,
+                evidence: nil, id: "c-\(person)")
+            for index in 0..<8 {
+                lines.append(
+                    #"{"text":"p\#(person) \#(index)","license":"CC-BY-4.0","source":"s","subject":"p\#(person)@example.org","consent":"c-\#(person)"}"#
+                )
+            }
+        }
+        for index in 0..<12 { lines.append(#"{"text":"open \#(index)","license":"MIT","source":"s"}"#) }
+        _ = try fixture.ingest(try fixture.manifest("m.jsonl", lines))
+        return fixture
+    }
+
+    func commitment(_ fixture: RecordsFixture, _ text: String) throws -> String {
+        Hex.encode(try #require(try fixture.store.existingSample(digest: SHA256.hash(Array(text.utf8)))).commitment)
+    }
+
+    /// Checks the incremental re-cut of `snapshot` against the one from scratch at each time.
+    func expectAgreement(_ fixture: RecordsFixture, _ snapshot: Snapshot, at times: [String]) throws {
+        let store = SnapshotStore(store: fixture.store)
+        for time in times {
+            let parameters = SnapshotParameters(
+                baseHeight: snapshot.parameters.baseHeight, revocationHeight: try fixture.ledger.size(),
+                asOf: snapshot.parameters.asOf, evaluatedAt: time, shards: snapshot.parameters.shards)
+            let incremental = try store.recutContents(of: snapshot, parameters: parameters)
+            let scratch = try store.contents(parameters: parameters, policy: snapshot.policy)
+            #expect(incremental.members == scratch.members, "members at \(time)")
+            #expect(
+                incremental.root == scratch.root && incremental.shardRoots == scratch.shardRoots, "roots at \(time)")
+        }
+    }
+
+    @Test func recutsFromMembersEqualRecutsFromScratch() throws {
+        let fixture = try ledger()
+        defer { fixture.cleanUp() }
+        let store = SnapshotStore(store: fixture.store)
+        let snapshot = try store.create(policy: .standard, asOf: "2025-06-01T00:00:00Z", shards: 4)
+        #expect(snapshot.count == 60)
+        let times = [
+            "2025-06-01T00:00:00Z", "2025-07-01T00:00:00Z", "2025-08-15T00:00:00Z", "2025-10-01T00:00:00Z",
+            "2027-06-01T00:00:00Z", "2029-01-01T00:00:00Z",
+        ]
+        try expectAgreement(fixture, snapshot, at: times)
+
+        let revocations = RevocationRegistry(store: fixture.store)
+        try revocations.revoke(.samples([try commitment(fixture, "open 3")]), effective: "2025-09-01T00:00:00Z")
+        try revocations.revoke(.samples([try commitment(fixture, "p4 2")]))
+        try revocations.revoke(.consent("c-5"), effective: "2025-08-01T00:00:00Z")
+        try expectAgreement(fixture, snapshot, at: times)
+
+        // A renewal re-admits the samples of a consent that had expired; another shortens a consent.
+        _ = try fixture.registry.renew("c-0", expiresAt: "2028-06-01T00:00:00Z", evidence: nil)
+        _ = try fixture.registry.renew("c-3", expiresAt: "2027-03-01T00:00:00Z", evidence: nil)
+        try expectAgreement(fixture, snapshot, at: times)
+
+        // Re-cutting a re-cut: the logged re-cut is the previous snapshot for the next one.
+        let recut = try fixture.ledger.write { writer in try store.recut(snapshot, writer: writer) }
+        try revocations.revoke(.subject("p1@example.org"))
+        try revocations.revoke(.samples([try commitment(fixture, "open 7")]), effective: "2026-01-01T00:00:00Z")
+        try expectAgreement(
+            fixture, recut, at: [recut.parameters.evaluatedAt, "2027-06-01T00:00:00Z", "2029-01-01T00:00:00Z"])
+        let again = try fixture.ledger.write { writer in try store.recut(recut, writer: writer) }
+        let scratch = try store.contents(parameters: again.parameters, policy: again.policy)
+        #expect(
+            again.root == scratch.root && again.shardRoots == scratch.shardRoots && again.count == scratch.members.count
+        )
+    }
+
+    @Test func mergingShardListsGivesOneSortedList() {
+        func member(_ byte: UInt8, shard: Int) -> SnapshotMember {
+            SnapshotMember(
+                commitment: [byte] + [UInt8](repeating: 0, count: 31), consent: nil, license: "MIT", shard: shard)
+        }
+        let lists = [
+            [member(1, shard: 0), member(7, shard: 0)], [],
+            [member(2, shard: 2), member(3, shard: 2), member(9, shard: 2)], [member(0, shard: 3)],
+        ]
+        #expect(SnapshotStore.merge(lists).map { $0.commitment[0] } == [0, 1, 2, 3, 7, 9])
+        #expect(SnapshotStore.merge([[], []]).isEmpty)
+    }
+}
