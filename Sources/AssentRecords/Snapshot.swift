@@ -51,28 +51,43 @@ package struct SnapshotContents {
     package let root: [UInt8]
     package let shardRoots: [[UInt8]]
     package let shardCounts: [Int]
-    /// Every member's leaf hash, 32 bytes each, in member order.
-    let leafHashes: [UInt8]
+    /// The root of each tile of ``SnapshotStore/tileSize`` leaves, 32 bytes each, in tile order.
+    let tileHashes: [UInt8]
 
     /// Hashes the leaves and computes the roots; the work is spread over the cores, which changes nothing
     /// in the result.
     init(members: [SnapshotMember], shards: Int) {
         self.members = members
         let leaves = Self.flatLeafHashes(members)
-        leafHashes = leaves
         var perShard = [[UInt8]](repeating: [], count: shards)
         for (offset, member) in members.enumerated() {
             perShard[member.shard].append(contentsOf: leaves[offset * 32..<offset * 32 + 32])
         }
         let shardLeaves = perShard
+        // The tiles are complete subtrees of the snapshot's tree (all but the last), so the tree over
+        // their roots has the snapshot's root; the proof tiles store the same hashes.
         let roots = Parallel.map(parts: 2) { part in
             let hasher = MerkleHasher()
             return part == 0
-                ? [hasher.root(ofFlatLeafHashes: leaves)] : shardLeaves.map { hasher.root(ofFlatLeafHashes: $0) }
+                ? [Self.tileHashes(ofFlatLeafHashes: leaves)] : shardLeaves.map { hasher.root(ofFlatLeafHashes: $0) }
         }
-        root = roots[0][0]
+        tileHashes = roots[0][0]
+        root = MerkleHasher().root(ofFlatLeafHashes: tileHashes)
         shardRoots = roots[1]
         shardCounts = shardLeaves.map { $0.count / 32 }
+    }
+
+    /// The RFC 6962 root of each run of ``SnapshotStore/tileSize`` leaf hashes (the last run may be
+    /// shorter), concatenated.
+    static func tileHashes(ofFlatLeafHashes leaves: [UInt8]) -> [UInt8] {
+        let hasher = MerkleHasher()
+        let size = SnapshotStore.tileSize * 32
+        var hashes: [UInt8] = []
+        hashes.reserveCapacity((leaves.count + size - 1) / size * 32)
+        for start in stride(from: 0, to: leaves.count, by: size) {
+            hashes += hasher.root(ofFlatLeafHashes: Array(leaves[start..<min(leaves.count, start + size)]))
+        }
+        return hashes
     }
 
     /// Every member's leaf hash, 32 bytes each, concatenated in member order.

@@ -178,9 +178,13 @@ public struct SnapshotMember: Sendable, Equatable {
     func appendLeaf(to bytes: inout [UInt8]) {
         // The canonical JSON of {"commitment","consent","license"}, written directly (keys already in order).
         bytes += Self.leafPrefix
-        for byte in commitment {
-            bytes.append(Self.hexDigits[Int(byte >> 4)])
-            bytes.append(Self.hexDigits[Int(byte & 15)])
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 * commitment.count) { hex in
+            func digit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 48 + nibble : 87 + nibble }
+            for (index, byte) in commitment.enumerated() {
+                hex[2 * index] = digit(byte >> 4)
+                hex[2 * index + 1] = digit(byte & 15)
+            }
+            bytes.append(contentsOf: hex)
         }
         bytes += Self.consentKey
         if let consent { CanonicalJSON.writeString(consent, to: &bytes) } else { bytes += Self.null }
@@ -193,5 +197,4 @@ public struct SnapshotMember: Sendable, Equatable {
     private static let consentKey = Array(#"","consent":"#.utf8)
     private static let licenseKey = Array(#","license":"#.utf8)
     private static let null = Array("null".utf8)
-    private static let hexDigits = Array("0123456789abcdef".utf8)
 }

@@ -77,15 +77,21 @@ extension SnapshotStore {
         return byShard
     }
 
-    /// Sorted lists merged into one sorted list.
+    /// Sorted lists merged into one sorted list (by commitment bytes; compared by their first eight
+    /// bytes as one big-endian word, then by the rest on a tie).
     static func merge(_ lists: [[SnapshotMember]]) -> [SnapshotMember] {
         var merged: [SnapshotMember] = []
         merged.reserveCapacity(lists.reduce(0) { $0 + $1.count })
+        let keys = lists.map { list in
+            list.map { member in member.commitment.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) } }
+        }
         var positions = [Int](repeating: 0, count: lists.count)
-        // A binary heap of (list, position) by the commitment at that position.
+        // A binary heap of list numbers, by the commitment at each list's position.
         var heap: [Int] = lists.indices.filter { !lists[$0].isEmpty }
         func precedes(_ a: Int, _ b: Int) -> Bool {
-            lists[a][positions[a]].commitment.lexicographicallyPrecedes(lists[b][positions[b]].commitment)
+            let (left, right) = (keys[a][positions[a]], keys[b][positions[b]])
+            if left != right { return left < right }
+            return lists[a][positions[a]].commitment.lexicographicallyPrecedes(lists[b][positions[b]].commitment)
         }
         func siftDown(_ start: Int) {
             var parent = start

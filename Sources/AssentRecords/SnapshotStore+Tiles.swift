@@ -14,14 +14,12 @@ extension SnapshotStore {
     /// has the snapshot's root.
     static let tileSize = 256
 
-    /// Stores the proof tiles of a snapshot's members (in leaf order), given their leaf hashes.
+    /// Stores the proof tiles of a snapshot's members (in leaf order), given their tiles' hashes.
     func saveTiles(
-        seq: UInt64, members: [SnapshotMember], pairIndex: [UInt32], leafHashes: [UInt8], connection: Database
+        seq: UInt64, members: [SnapshotMember], pairIndex: [UInt32], tileHashes: [UInt8], connection: Database
     ) throws {
         let hasher = MerkleHasher()
         let tiles = (members.count + Self.tileSize - 1) / Self.tileSize
-        var tileHashes: [UInt8] = []
-        tileHashes.reserveCapacity(tiles * 32)
         for tile in 0..<tiles {
             let range = tile * Self.tileSize..<min(members.count, (tile + 1) * Self.tileSize)
             var records: [UInt8] = []
@@ -38,8 +36,6 @@ extension SnapshotStore {
                     .blob(records),
                 ]
             )
-            tileHashes += hasher.root(
-                ofFlatLeafHashes: Array(leafHashes[range.lowerBound * 32..<range.upperBound * 32]))
         }
         try connection.run(
             "INSERT INTO snapshot_trees (snapshot, tiles, nodes) VALUES (?, ?, ?)",
@@ -104,13 +100,14 @@ extension SnapshotStore {
             indexOfPair[(pair.consent ?? "\u{0}") + "\n" + pair.license] = UInt32(index)
         }
         let pairIndex = members.map { indexOfPair[($0.consent ?? "\u{0}") + "\n" + $0.license] ?? 0 }
-        let leaves = SnapshotContents.flatLeafHashes(members)
+        let tileHashes = SnapshotContents.tileHashes(ofFlatLeafHashes: SnapshotContents.flatLeafHashes(members))
         let connection = store.database
         try connection.writeTransaction {
             try connection.run("DELETE FROM snapshot_tiles WHERE snapshot = ?", [.integer(Int64(snapshot.seq))])
             try connection.run("DELETE FROM snapshot_trees WHERE snapshot = ?", [.integer(Int64(snapshot.seq))])
             try saveTiles(
-                seq: snapshot.seq, members: members, pairIndex: pairIndex, leafHashes: leaves, connection: connection)
+                seq: snapshot.seq, members: members, pairIndex: pairIndex, tileHashes: tileHashes,
+                connection: connection)
         }
     }
 

@@ -79,26 +79,27 @@ public struct SnapshotStore {
 
     private func save(_ snapshot: Snapshot, contents: SnapshotContents, connection: Database) throws {
         let members = contents.members
-        var pairs: [String: UInt32] = [:]
+        // Consent → licence → pair index: no key string built per member.
+        var pairs: [String?: [String: UInt32]] = [:]
         var pairList: [JSONValue] = []
         var pairIndex: [UInt32] = []
         pairIndex.reserveCapacity(members.count)
         var blobs = [[UInt8]](repeating: [], count: snapshot.parameters.shards)
+        for shard in blobs.indices { blobs[shard].reserveCapacity(snapshot.shardCounts[shard] * 36) }
         for member in members {
-            let key = (member.consent ?? "\u{0}") + "\n" + member.license
             let index: UInt32
-            if let known = pairs[key] {
+            if let known = pairs[member.consent]?[member.license] {
                 index = known
             } else {
                 index = UInt32(pairList.count)
-                pairs[key] = index
+                pairs[member.consent, default: [:]][member.license] = index
                 pairList.append(.array([member.consent.map(JSONValue.string) ?? .null, .string(member.license)]))
             }
             pairIndex.append(index)
             blobs[member.shard] += member.commitment
-            blobs[member.shard] += [
-                UInt8(index & 0xff), UInt8(index >> 8 & 0xff), UInt8(index >> 16 & 0xff), UInt8(index >> 24),
-            ]
+            for shift in stride(from: 0, to: 32, by: 8) {
+                blobs[member.shard].append(UInt8(truncatingIfNeeded: index >> UInt32(shift)))
+            }
         }
         let parameters = snapshot.parameters
         try connection.run(
@@ -121,7 +122,7 @@ public struct SnapshotStore {
                 ])
         }
         try saveTiles(
-            seq: snapshot.seq, members: members, pairIndex: pairIndex, leafHashes: contents.leafHashes,
+            seq: snapshot.seq, members: members, pairIndex: pairIndex, tileHashes: contents.tileHashes,
             connection: connection)
     }
 

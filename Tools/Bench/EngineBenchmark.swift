@@ -219,3 +219,25 @@ func goldenDigests() throws -> [String: String] {
     }
     return result
 }
+
+/// Re-cuts of the newest snapshot of a ledger kept by `snapshot --keep DIR`, each after revoking one
+/// more subject: `assent-bench recut --keep DIR [--rounds N]`.
+func benchmarkRecut() throws {
+    guard let kept = stringOption("--keep") else {
+        print("usage: assent-bench recut --keep DIR (a folder kept by assent-bench snapshot --keep DIR)")
+        return
+    }
+    let ledger = try Ledger(opening: URL(fileURLWithPath: kept).appendingPathComponent("ledger"))
+    let store = try RecordStore(ledger: ledger)
+    let snapshots = SnapshotStore(store: store)
+    guard let newest = try snapshots.all().last else { throw POSIXError(.ENOENT) }
+    let snapshot = try snapshots.load(newest)
+    for round in 0..<option("--rounds", default: 3) {
+        try RevocationRegistry(store: store).revoke(.subject("person-\(100 + round * 7)"))
+        let start = now()
+        let recut = try ledger.write { writer in try snapshots.recut(snapshot, writer: writer) }
+        print(
+            "re-cut of \(snapshot.id) (\(snapshot.count) members): \(format((now() - start) * 1000)) ms, \(recut.count) members"
+        )
+    }
+}

@@ -171,6 +171,7 @@ switch mode {
 case "log": try benchmarkLog()
 case "ingest": try benchmarkIngest()
 case "snapshot": try benchmarkSnapshot()
+case "recut": try benchmarkRecut()
 case "reproduce": try benchmarkReproduce()
 case "determinism": try benchmarkDeterminism()
 case "fit": try benchmarkFit()
