@@ -1,71 +1,114 @@
 internal import AssentLog
 internal import AssentStorage
 
-/// Re-cutting a snapshot from its own members: with the same H, as-of time, policy and K, only
-/// revocations, withdrawals, renewals and expiries between its evaluation and the new one can change
-/// a sample's decision, so only the samples they touch are decided again; every other member is kept
-/// as it was. The members and roots equal cutting from scratch (tested against it).
+/// Snapshots built from an earlier snapshot of the same policy and K: only the samples that entries
+/// since could decide otherwise (new samples and sources, revocations, withdrawals, renewals, consents
+/// and expiries inside the moved time window) are decided again; every other member is kept as it
+/// was. The members and roots equal cutting from scratch (tested against it).
 extension SnapshotStore {
-    /// The contents of re-cutting `previous` with `parameters`, from its members and the samples that
-    /// entries since could change; from scratch when the parameters are not a re-cut of it.
-    func recutContents(of previous: Snapshot, parameters: SnapshotParameters) throws -> SnapshotContents {
-        let own = previous.parameters
-        guard parameters.baseHeight == own.baseHeight, parameters.asOf == own.asOf, parameters.shards == own.shards,
-            parameters.revocationHeight >= own.revocationHeight, parameters.evaluatedAt >= own.evaluatedAt
+    /// The contents for `parameters`, built from `previous` when its parameters lie at or below these
+    /// (H, R, T and T′, same K and policy), else from scratch.
+    func contents(from previous: Snapshot, parameters: SnapshotParameters) throws -> SnapshotContents {
+        let old = previous.parameters
+        guard parameters.shards == old.shards, parameters.baseHeight >= old.baseHeight,
+            parameters.revocationHeight >= old.revocationHeight, parameters.asOf >= old.asOf,
+            parameters.evaluatedAt >= old.evaluatedAt
         else { return try contents(parameters: parameters, policy: previous.policy) }
-        let (consents, commitments) = try touched(from: own, to: parameters)
+        let (consents, commitments) = try touched(from: old, to: parameters)
         var byShard = try membersByShard(previous)
-        if !consents.isEmpty || !commitments.isEmpty {
-            let inputs = try SnapshotInputs.fromIndex(
-                store, baseHeight: parameters.baseHeight, revocationHeight: parameters.revocationHeight,
-                touching: consents, commitments: commitments)
-            var changedShards: [Int: Set<[UInt8]>] = [:]
-            for sample in inputs.samples {
-                let shard = SnapshotEvaluator.shard(
-                    subject: sample.subject, commitment: sample.commitment, of: parameters.shards)
-                changedShards[shard, default: []].insert(sample.commitment)
-            }
-            for (shard, removed) in changedShards { byShard[shard].removeAll { removed.contains($0.commitment) } }
-            var evaluator = SnapshotEvaluator(policy: previous.policy, parameters: parameters)
-            for member in evaluator.members(of: inputs) { byShard[member.shard].append(member) }
-            for shard in changedShards.keys {
-                byShard[shard].sort { $0.commitment.lexicographicallyPrecedes($1.commitment) }
+        let inputs = try SnapshotInputs.fromIndex(
+            store, baseHeight: parameters.baseHeight, revocationHeight: parameters.revocationHeight,
+            touching: consents, commitments: commitments, loggedFrom: old.baseHeight)
+        var changedShards: [Int: Set<[UInt8]>] = [:]
+        for sample in inputs.samples {
+            let shard = SnapshotEvaluator.shard(
+                subject: sample.subject, commitment: sample.commitment, of: parameters.shards)
+            changedShards[shard, default: []].insert(sample.commitment)
+        }
+        // The stored members are built on only if they lead to the previous snapshot's logged shard
+        // roots: the changed shards are hashed as they were here, the others are compared below.
+        let hasher = MerkleHasher()
+        for shard in changedShards.keys
+        where hasher.root(ofFlatLeafHashes: SnapshotContents.flatLeafHashes(byShard[shard]))
+            != previous.shardRoots[shard]
+        {
+            return try contents(parameters: parameters, policy: previous.policy)
+        }
+        for (shard, removed) in changedShards { byShard[shard].removeAll { removed.contains($0.commitment) } }
+        var evaluator = SnapshotEvaluator(policy: previous.policy, parameters: parameters)
+        for member in evaluator.members(of: inputs) { byShard[member.shard].append(member) }
+        for shard in changedShards.keys {
+            byShard[shard].sort { $0.commitment.lexicographicallyPrecedes($1.commitment) }
+        }
+        let contents = SnapshotContents(members: Self.merge(byShard), shards: parameters.shards)
+        for shard in 0..<parameters.shards where changedShards[shard] == nil {
+            guard contents.shardRoots[shard] == previous.shardRoots[shard] else {
+                return try self.contents(parameters: parameters, policy: previous.policy)
             }
         }
-        return SnapshotContents(members: Self.merge(byShard), shards: parameters.shards)
+        return contents
     }
 
-    /// Consents and sample commitments that entries logged in [R₀, R) or taking effect in (T′₀, T′]
-    /// could make decide otherwise: renewed consents, consents whose grant or renewal expires in the
-    /// window, withdrawn consents, revoked samples. A superset is harmless: those samples are decided
+    /// The newest snapshot under `policy` with K = `shards` whose parameters lie at or below
+    /// `parameters`, to build from.
+    func newestBase(policy: Policy, parameters: SnapshotParameters) throws -> Snapshot? {
+        let seq = try store.database.withStatement(
+            """
+            SELECT seq FROM snapshots WHERE policy_digest = ? AND shards = ? AND base_height <= ?
+            AND revocation_height <= ? AND as_of <= ? AND evaluated_at <= ? ORDER BY seq DESC LIMIT 1
+            """
+        ) { statement -> Int64? in
+            try statement.bind([
+                .text(policy.digest), .integer(Int64(parameters.shards)), .integer(Int64(parameters.baseHeight)),
+                .integer(Int64(parameters.revocationHeight)), .text(parameters.asOf), .text(parameters.evaluatedAt),
+            ])
+            return try statement.step() ? statement.integer(0) : nil
+        }
+        return try seq.map { try load(Snapshot.id(forSeq: UInt64($0))) }
+    }
+
+    /// Consents and sample commitments whose samples below H₀ could be decided otherwise between the
+    /// two parameter sets: consents renewed in [H₀, R), granted in (T₀, T], expiring in (T₀, T′] or
+    /// withdrawn (logged in [R₀, R) or taking effect in (T′₀, T′]); samples revoked likewise, and
+    /// samples given a further source in [H₀, H). A superset is harmless: those samples are decided
     /// again exactly as from scratch.
     private func touched(from old: SnapshotParameters, to new: SnapshotParameters) throws
         -> (consents: Set<String>, commitments: Set<[UInt8]>)
     {
-        let window: [SQLValue] = [
-            .integer(Int64(old.revocationHeight)), .integer(Int64(new.revocationHeight)), .text(old.evaluatedAt),
-            .text(new.evaluatedAt),
+        let bindings: [SQLValue] = [
+            .integer(Int64(old.baseHeight)), .integer(Int64(old.revocationHeight)),
+            .integer(Int64(new.baseHeight)), .integer(Int64(new.revocationHeight)),
+            .text(old.asOf), .text(new.asOf), .text(old.evaluatedAt), .text(new.evaluatedAt),
         ]
-        func condition(_ column: String) -> String {
-            "seq < ?2 AND (seq >= ?1 OR (\(column) > ?3 AND \(column) <= ?4))"
-        }
+        // ?1 H₀, ?2 R₀, ?3 H, ?4 R, ?5 T₀, ?6 T, ?7 T′₀, ?8 T′.
         var consents: Set<String> = []
         for sql in [
-            "SELECT consent FROM consent_renewals WHERE " + condition("expires_at"),
-            "SELECT consent FROM consents WHERE seq < ?2 AND expires_at > ?3 AND expires_at <= ?4",
-            "SELECT consent FROM consent_withdrawals WHERE " + condition("effective_at"),
+            "SELECT consent FROM consent_renewals WHERE seq < ?4 AND (seq >= ?1 OR (expires_at > ?5 AND expires_at <= ?8))",
+            "SELECT consent FROM consents WHERE seq < ?4 AND ((granted_at > ?5 AND granted_at <= ?6) OR (expires_at > ?5 AND expires_at <= ?8))",
+            "SELECT consent FROM consent_withdrawals WHERE seq < ?4 AND (seq >= ?2 OR (effective_at > ?7 AND effective_at <= ?8))",
         ] {
             try store.database.withStatement(sql) { statement in
-                try statement.bind(window)
+                try statement.bind(bindings)
                 while try statement.step() { consents.insert(statement.text(0)) }
             }
         }
         var commitments: Set<[UInt8]> = []
-        try store.database.withStatement("SELECT commitment FROM sample_revocations WHERE " + condition("effective_at"))
-        {
-            statement in
-            try statement.bind(window)
+        try store.database.withStatement(
+            "SELECT commitment FROM sample_revocations WHERE seq < ?4 AND (seq >= ?2 OR (effective_at > ?7 AND effective_at <= ?8))"
+        ) { statement in
+            try statement.bind(bindings)
             while try statement.step() { commitments.insert(statement.blob(0)) }
+        }
+        try store.database.withStatement(
+            "SELECT body FROM entries WHERE type = 'sample.source' AND seq >= ?1 AND seq < ?3"
+        ) { statement in
+            try statement.bind(Array(bindings[0..<3]))
+            while try statement.step() {
+                let body = try JSONParser.parse(statement.blob(0)).objectValue
+                if let commitment = body?["commitment"]?.stringValue.flatMap(RevocationRegistry.parseCommitment) {
+                    commitments.insert(commitment)
+                }
+            }
         }
         return (consents, commitments)
     }
@@ -120,12 +163,12 @@ extension SnapshotStore {
 }
 
 extension SnapshotInputs {
-    /// The inputs of only the samples below H that rely on one of `consents` or are one of
-    /// `commitments`, with their sources below H, and every consent, renewal, revocation and withdrawal
+    /// The inputs of only the samples below H that were logged from `loggedFrom` on, rely on one of
+    /// `consents` or are one of `commitments`, with their sources below H, and every consent, renewal, revocation and withdrawal
     /// below R (as ``fromIndex(_:baseHeight:revocationHeight:)`` reads them).
     static func fromIndex(
         _ store: RecordStore, baseHeight: UInt64, revocationHeight: UInt64, touching consents: Set<String>,
-        commitments: Set<[UInt8]>
+        commitments: Set<[UInt8]>, loggedFrom: UInt64
     ) throws -> SnapshotInputs {
         let database = store.database
         var bySeq: [Int64: Sample] = [:]
@@ -137,6 +180,15 @@ extension SnapshotInputs {
                         commitment: statement.blob(1), subject: statement.isNull(2) ? nil : statement.text(2),
                         consent: statement.isNull(3) ? nil : statement.text(3), sources: [])
                 }
+            }
+        }
+        try database.withStatement("SELECT seq, commitment, subject, consent FROM samples WHERE seq >= ? AND seq < ?") {
+            statement in
+            try statement.bind([.integer(Int64(loggedFrom)), .integer(Int64(baseHeight))])
+            while try statement.step() {
+                bySeq[statement.integer(0)] = Sample(
+                    commitment: statement.blob(1), subject: statement.isNull(2) ? nil : statement.text(2),
+                    consent: statement.isNull(3) ? nil : statement.text(3), sources: [])
             }
         }
         for consent in consents.sorted() {

@@ -14,7 +14,9 @@ public struct SnapshotStore {
     /// Snapshots over `store`.
     public init(store: RecordStore) { self.store = store }
 
-    /// Cuts and logs a snapshot at height `at` (default: the current size) as of `asOf` (default: now).
+    /// Cuts and logs a snapshot at height `at` (default: the current size) as of `asOf` (default: now),
+    /// built from the newest earlier snapshot of the same policy and K when there is one
+    /// (``contents(from:parameters:)``).
     /// - Throws: ``RecordsError`` for a height beyond the log, a bad time or shard count.
     public func create(policy: Policy, at height: UInt64? = nil, asOf: String? = nil, shards: Int = 1) throws
         -> Snapshot
@@ -34,22 +36,24 @@ public struct SnapshotStore {
             let time = asOf ?? writer.timestamp
             let parameters = SnapshotParameters(
                 baseHeight: base, revocationHeight: base, asOf: time, evaluatedAt: time, shards: shards)
+            let earlier = try newestBase(policy: policy, parameters: parameters)
             return try log(
-                contents: try contents(parameters: parameters, policy: policy), parameters: parameters, policy: policy,
-                writer: writer, extra: JSONObject())
+                contents: try earlier.map { try contents(from: $0, parameters: parameters) }
+                    ?? contents(parameters: parameters, policy: policy),
+                parameters: parameters, policy: policy, writer: writer, extra: JSONObject())
         }
     }
 
     /// Re-cuts `snapshot` as reproduction does: the same H, policy, T and K, with revocations and
     /// expiries up to the current height R and now T'. Logged as a new snapshot naming the old one.
     /// Only the samples that entries since `snapshot` could change are decided again
-    /// (``recutContents(of:parameters:)``).
+    /// (``contents(from:parameters:)``).
     public func recut(_ snapshot: Snapshot, writer: LogWriter) throws -> Snapshot {
         let parameters = SnapshotParameters(
             baseHeight: snapshot.parameters.baseHeight, revocationHeight: writer.size, asOf: snapshot.parameters.asOf,
             evaluatedAt: max(writer.timestamp, snapshot.parameters.asOf), shards: snapshot.parameters.shards)
         return try log(
-            contents: try recutContents(of: snapshot, parameters: parameters), parameters: parameters,
+            contents: try contents(from: snapshot, parameters: parameters), parameters: parameters,
             policy: snapshot.policy, writer: writer, extra: JSONObject([("recut_of", .string(snapshot.id))]))
     }
 

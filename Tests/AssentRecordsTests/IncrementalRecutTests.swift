@@ -1,16 +1,18 @@
 import AssentCrypto
 import AssentLog
+import AssentStorage
 import Foundation
 import Testing
 
 @testable import AssentRecords
 
-/// Re-cuts built from the previous snapshot's members agree with cutting from scratch, through
-/// revocations, withdrawals, expiries and renewals, at many evaluation times, and when re-cutting a
-/// re-cut.
+/// Snapshots built from an earlier snapshot's members agree with cutting from scratch: re-cuts through
+/// revocations, withdrawals, expiries and renewals, at many evaluation times, a re-cut of a re-cut,
+/// later snapshots over new samples, sources and consents, and never on stored members that do not
+/// lead to the earlier snapshot's roots.
 @Suite struct IncrementalRecutTests {
-    /// Six consenting subjects (three with expiring consents) with eight samples each, and twelve
-    /// samples without a subject.
+    /// Six consenting subjects (three with expiring consents) with eight samples each, a subject whose
+    /// consent was granted on 2025-06-15 with two, and twelve samples without a subject.
     func ledger() throws -> RecordsFixture {
         let fixture = try RecordsFixture()
         var lines: [String] = []
@@ -24,6 +26,15 @@ import Testing
                     #"{"text":"p\#(person) \#(index)","license":"CC-BY-4.0","source":"s","subject":"p\#(person)@example.org","consent":"c-\#(person)"}"#
                 )
             }
+        }
+        // A consent granted after the first snapshots' as-of time, with samples logged before them.
+        _ = try fixture.registry.grant(
+            subject: "late@example.org", purposes: ["ai-training"], legalBasis: "consent",
+            grantedAt: "2025-06-15T00:00:00Z", expiresAt: nil, evidence: nil, id: "c-late")
+        for index in 0..<2 {
+            lines.append(
+                #"{"text":"late \#(index)","license":"MIT","source":"s","subject":"late@example.org","consent":"c-late"}"#
+            )
         }
         for index in 0..<12 { lines.append(#"{"text":"open \#(index)","license":"MIT","source":"s"}"#) }
         _ = try fixture.ingest(try fixture.manifest("m.jsonl", lines))
@@ -41,7 +52,7 @@ import Testing
             let parameters = SnapshotParameters(
                 baseHeight: snapshot.parameters.baseHeight, revocationHeight: try fixture.ledger.size(),
                 asOf: snapshot.parameters.asOf, evaluatedAt: time, shards: snapshot.parameters.shards)
-            let incremental = try store.recutContents(of: snapshot, parameters: parameters)
+            let incremental = try store.contents(from: snapshot, parameters: parameters)
             let scratch = try store.contents(parameters: parameters, policy: snapshot.policy)
             #expect(incremental.members == scratch.members, "members at \(time)")
             #expect(
@@ -96,5 +107,63 @@ import Testing
         ]
         #expect(SnapshotStore.merge(lists).map { $0.commitment[0] } == [0, 1, 2, 3, 7, 9])
         #expect(SnapshotStore.merge([[], []]).isEmpty)
+    }
+
+    /// Checks the snapshot built from `earlier` at the current height against cutting from scratch.
+    func expectLaterAgreement(_ fixture: RecordsFixture, from earlier: Snapshot, asOf times: [String]) throws {
+        let store = SnapshotStore(store: fixture.store)
+        let height = try fixture.ledger.size()
+        for time in times {
+            let parameters = SnapshotParameters(
+                baseHeight: height, revocationHeight: height, asOf: time, evaluatedAt: time,
+                shards: earlier.parameters.shards)
+            let built = try store.contents(from: earlier, parameters: parameters)
+            let scratch = try store.contents(parameters: parameters, policy: earlier.policy)
+            #expect(built.members == scratch.members, "members as of \(time)")
+            #expect(built.root == scratch.root && built.shardRoots == scratch.shardRoots, "roots as of \(time)")
+        }
+    }
+
+    @Test func laterSnapshotsFromAnEarlierOneEqualSnapshotsFromScratch() throws {
+        let fixture = try ledger()
+        defer { fixture.cleanUp() }
+        let store = SnapshotStore(store: fixture.store)
+        let earlier = try store.create(policy: .standard, asOf: "2025-06-01T00:00:00Z", shards: 4)
+        _ = try fixture.registry.grant(
+            subject: "new@example.org", purposes: ["ai-training"], legalBasis: "consent",
+            grantedAt: "2025-07-01T00:00:00Z", expiresAt: nil, evidence: nil, id: "c-new")
+        _ = try fixture.ingest(
+            try fixture.manifest(
+                "more.jsonl",
+                [
+                    #"{"text":"new 1","license":"MIT","source":"s","subject":"new@example.org","consent":"c-new"}"#,
+                    #"{"text":"new 2","license":"Apache-2.0","source":"s"}"#,
+                    #"{"text":"open 2","license":"CC-BY-NC-4.0","source":"second"}"#,
+                    #"{"text":"open 5","license":"Apache-2.0","source":"second"}"#,
+                ]))
+        try RevocationRegistry(store: fixture.store).revoke(.consent("c-4"))
+        _ = try fixture.registry.renew("c-1", expiresAt: "2028-01-01T00:00:00Z", evidence: nil)
+        let times = ["2025-06-01T00:00:00Z", "2025-07-15T00:00:00Z", "2025-08-15T00:00:00Z", "2028-06-01T00:00:00Z"]
+        try expectLaterAgreement(fixture, from: earlier, asOf: times)
+        // `create` picks the newest snapshot of the same policy and K to build from.
+        let later = try store.create(policy: .standard, asOf: "2025-08-15T00:00:00Z", shards: 4)
+        let height = later.parameters.baseHeight
+        let scratch = try store.contents(parameters: later.parameters, policy: later.policy)
+        #expect(
+            later.root == scratch.root && later.shardRoots == scratch.shardRoots
+                && height > earlier.parameters.baseHeight)
+    }
+
+    @Test func storedMembersThatDoNotLeadToTheRootsAreNotBuiltOn() throws {
+        let fixture = try ledger()
+        defer { fixture.cleanUp() }
+        let store = SnapshotStore(store: fixture.store)
+        let earlier = try store.create(policy: .standard, asOf: "2025-06-01T00:00:00Z", shards: 2)
+        try RevocationRegistry(store: fixture.store).revoke(.samples([try commitment(fixture, "open 1")]))
+        // Drop one member from each stored shard, as an edit of the database would.
+        try fixture.store.database.run(
+            "UPDATE snapshot_shards SET members = substr(members, 37) WHERE snapshot = ?",
+            [.integer(Int64(earlier.seq))])
+        try expectLaterAgreement(fixture, from: earlier, asOf: ["2025-06-01T00:00:00Z", "2027-01-01T00:00:00Z"])
     }
 }
