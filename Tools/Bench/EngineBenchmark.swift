@@ -94,6 +94,15 @@ func benchmarkSnapshot() throws {
     print(
         "re-cut:      \(format(now() - recutStart)) s after two revocations, from the snapshot's members (\(recut.count) members; includes logging and storing)"
     )
+    let late = scratch.appendingPathComponent("late.jsonl")
+    let lines = (0..<1_000).map { #"{"text":"late sample \#($0)","license":"MIT","source":"late"}"# + "\n" }
+    try Data(lines.joined().utf8).write(to: late)
+    _ = try Ingestor(store: store).ingest(.jsonl(late))
+    let laterStart = now()
+    let later = try snapshots.create(policy: .standard, shards: 16)
+    print(
+        "snapshot:    \(format(now() - laterStart)) s after the revocations and 1,000 new samples, built from the newest earlier snapshot (\(later.count) members)"
+    )
     let members = try snapshots.members(snapshot)
     let firstStart = now()
     _ = try snapshots.prove(snapshot, commitment: members[0].commitment)
