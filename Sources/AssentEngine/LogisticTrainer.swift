@@ -179,20 +179,37 @@ struct LogisticObjective: Sendable {
                         let bias = (width - 1) * stride
                         for sample in samples {
                             let range = rowStarts[sample]..<rowStarts[sample + 1]
-                            for block in 0..<blocks { scores[block] = weightBlock(bias, block) }
-                            for position in range {
-                                let row = Int(features[position]) * stride
-                                let value = SIMD8<Double>(repeating: values[position])
-                                for block in 0..<blocks { scores[block] += weightBlock(row, block) * value }
+                            if blocks <= 2 {
+                                // Up to sixteen classes: the scores stay in registers (the same operations
+                                // in the same order as the general loop below, so the same bits).
+                                var first = weightBlock(bias, 0)
+                                var second = blocks == 2 ? weightBlock(bias, 1) : .zero
+                                for position in range {
+                                    let row = Int(features[position]) * stride
+                                    let value = SIMD8<Double>(repeating: values[position])
+                                    first += weightBlock(row, 0) * value
+                                    if blocks == 2 { second += weightBlock(row, 1) * value }
+                                }
+                                scores[0] = first
+                                if blocks == 2 { scores[1] = second }
+                            } else {
+                                for block in 0..<blocks { scores[block] = weightBlock(bias, block) }
+                                for position in range {
+                                    let row = Int(features[position]) * stride
+                                    let value = SIMD8<Double>(repeating: values[position])
+                                    for block in 0..<blocks { scores[block] += weightBlock(row, block) * value }
+                                }
                             }
                             var maximum = -Double.infinity
                             for k in 0..<classes where scores[k / 8][k % 8] > maximum { maximum = scores[k / 8][k % 8] }
                             let label = labels[sample]
                             let labelScore = scores[label / 8][label % 8]
                             for block in 0..<blocks {
+                                // Padding lanes take exp(0) and are zeroed afterwards.
                                 var shifted = scores[block] - SIMD8(repeating: maximum)
-                                for lane in 0..<8 where block * 8 + lane >= classes { shifted[lane] = -.infinity }
+                                for lane in 0..<8 where block * 8 + lane >= classes { shifted[lane] = 0 }
                                 scores[block] = PortableMath.exp(shifted)
+                                for lane in 0..<8 where block * 8 + lane >= classes { scores[block][lane] = 0 }
                             }
                             var total = 0.0
                             for k in 0..<classes { total += scores[k / 8][k % 8] }
@@ -200,10 +217,21 @@ struct LogisticObjective: Sendable {
                             let inverse = SIMD8<Double>(repeating: total)
                             for block in 0..<blocks { scores[block] /= inverse }
                             scores[label / 8][label % 8] -= 1
-                            for position in range {
-                                let row = Int(features[position]) * stride
-                                let value = SIMD8<Double>(repeating: values[position])
-                                for block in 0..<blocks { addToGradient(row, block, scores[block] * value) }
+                            if blocks <= 2 {
+                                let first = scores[0]
+                                let second = blocks == 2 ? scores[1] : .zero
+                                for position in range {
+                                    let row = Int(features[position]) * stride
+                                    let value = SIMD8<Double>(repeating: values[position])
+                                    addToGradient(row, 0, first * value)
+                                    if blocks == 2 { addToGradient(row, 1, second * value) }
+                                }
+                            } else {
+                                for position in range {
+                                    let row = Int(features[position]) * stride
+                                    let value = SIMD8<Double>(repeating: values[position])
+                                    for block in 0..<blocks { addToGradient(row, block, scores[block] * value) }
+                                }
                             }
                             for block in 0..<blocks { addToGradient(bias, block, scores[block]) }
                         }

@@ -26,13 +26,25 @@ public enum PortableMath {
     public static func exp(_ x: SIMD8<Double>) -> SIMD8<Double> {
         let k = (x * inverseLn2).rounded(.toNearestOrEven)
         let r = (x - k * ln2High) - k * ln2Low
+        let series = seriesLanes
         var sum = SIMD8<Double>(repeating: 1.0 / 87_178_291_200.0)
-        inverseFactorials.withUnsafeBufferPointer { table in
-            for n in stride(from: 13, through: 1, by: -1) { sum = sum * r + SIMD8(repeating: table[n]) }
-        }
+        for n in stride(from: 13, through: 1, by: -1) { sum = sum * r + SIMD8(repeating: series[n]) }
         sum = sum * r + 1.0
-        var result = SIMD8<Double>.zero
+        // 2^k built from its bits where ``scale(_:by:)`` multiplies by 2^k once (|k| ≤ 1000); other
+        // lanes follow the scalar rules one by one.
+        func ordinary(_ value: Double) -> Bool { value >= -693.0 && value <= 693.0 }
+        var powers = SIMD8<Double>.zero
+        var allOrdinary = true
         for lane in 0..<8 {
+            if ordinary(x[lane]) {
+                powers[lane] = Double(bitPattern: UInt64(Int(k[lane]) + 1023) << 52)
+            } else {
+                allOrdinary = false
+            }
+        }
+        var result = sum * powers
+        if allOrdinary { return result }
+        for lane in 0..<8 where !ordinary(x[lane]) {
             let value = x[lane]
             if value.isNaN {
                 result[lane] = value
@@ -46,6 +58,13 @@ public enum PortableMath {
         }
         return result
     }
+
+    /// ``inverseFactorials`` in SIMD lanes 0…13, read without a bounds check per term.
+    private static let seriesLanes: SIMD16<Double> = {
+        var lanes = SIMD16<Double>.zero
+        for n in 0...13 { lanes[n] = inverseFactorials[n] }
+        return lanes
+    }()
 
     /// The natural logarithm of x > 0.
     public static func log(_ x: Double) -> Double {
