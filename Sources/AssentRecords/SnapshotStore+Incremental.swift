@@ -7,12 +7,15 @@ internal import AssentStorage
 /// was. The members and roots equal cutting from scratch (tested against it).
 extension SnapshotStore {
     /// The contents for `parameters`, built from `previous` when its parameters lie at or below these
-    /// (H, R, T and T′, same K and policy), else from scratch.
+    /// (H, R, T and T′, same K and policy) and it was cut with this build's licence list, else from
+    /// scratch.
     func contents(from previous: Snapshot, parameters: SnapshotParameters) throws -> SnapshotContents {
         let old = previous.parameters
+        // Decisions are kept only if they were made with the licence list this build elects with.
+        let entry = try JSONParser.parse(try store.ledger.entry(previous.seq).bytes).objectValue
         guard parameters.shards == old.shards, parameters.baseHeight >= old.baseHeight,
             parameters.revocationHeight >= old.revocationHeight, parameters.asOf >= old.asOf,
-            parameters.evaluatedAt >= old.evaluatedAt
+            parameters.evaluatedAt >= old.evaluatedAt, entry?["license_list"]?.stringValue == SPDXLicenseList.version
         else { return try contents(parameters: parameters, policy: previous.policy) }
         let (consents, commitments) = try touched(from: old, to: parameters)
         var byShard = try membersByShard(previous)
