@@ -169,6 +169,13 @@ public struct EraseRegistry {
 extension RecordStore {
     /// The key that makes tombstones keyed (HMAC-SHA256 of the plain digest), created on first use, mode 0600.
     func vaultKey() throws -> [UInt8] {
+        if let vaultKeyCache { return vaultKeyCache }
+        let key = try readOrCreateVaultKey()
+        vaultKeyCache = key
+        return key
+    }
+
+    private func readOrCreateVaultKey() throws -> [UInt8] {
         let url = ledger.paths.vaultKey
         if FileManager.default.fileExists(atPath: url.path) {
             let text = try KeyFiles.readPrivate(url)
@@ -191,6 +198,8 @@ extension RecordStore {
 
     /// The log index of the erasure that tombstoned this plain digest, if any.
     func tombstone(digest: [UInt8]) throws -> UInt64? {
+        // The usual case, a ledger that never erased: nothing to find, and no key file to read per sample.
+        guard try database.scalarInteger("SELECT EXISTS (SELECT 1 FROM vault_tombstones)") == 1 else { return nil }
         let url = ledger.paths.vaultKey
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         let keyed = HMACSHA256.authenticationCode(for: digest, key: try vaultKey())

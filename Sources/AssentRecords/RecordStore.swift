@@ -8,6 +8,8 @@ public final class RecordStore {
     /// The ledger the records live in.
     public let ledger: Ledger
     package var database: Database { ledger.database }
+    /// The vault key once read (the file never changes after it is created).
+    var vaultKeyCache: [UInt8]? = nil
 
     /// Opens the records layer, creating its tables on first use.
     public init(ledger: Ledger) throws {
