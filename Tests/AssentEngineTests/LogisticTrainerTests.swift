@@ -4,6 +4,7 @@ import Foundation
 import Testing
 
 @testable import AssentEngine
+@testable import AssentRecords
 
 /// The full-batch logistic trainer: scikit-learn's optimum on the digits split, independent of the seed
 /// and of the samples' order, and exact in its vectorised `exp`.
@@ -67,5 +68,36 @@ import Testing
         #expect(record.configDigest == entry?["config"]?.stringValue)
         #expect(record.configDigest == EngineFixture.quick.digest)
         #expect(entry?["numeric_version"]?.integerValue == 2)
+    }
+
+    // A model whose entry says another numeric version: its shard files cannot be mixed with shards
+    // the current trainer retrains, so reproduction retrains every shard, and verification says why
+    // it cannot re-derive the bytes.
+    @Test func aModelOfAnotherNumericVersionIsReproducedWhole() throws {
+        let fixture = try EngineFixture()
+        defer { fixture.cleanUp() }
+        let engine = fixture.engine
+        let current = try engine.train(trainer: "logistic", config: EngineFixture.quick, seed: 3, shards: 4)
+        let snapshot = try SnapshotStore(store: fixture.store).load(current.snapshot)
+        let entry = try #require(try JSONParser.parse(try fixture.ledger.entry(current.model.seq).bytes).objectValue)
+        var fields = JSONObject()
+        for key in ["config", "shards", "shard_digests", "metrics", "deterministic", "trained_shards"] {
+            fields[key] = entry[key]
+        }
+        fields["numeric_version"] = .integer(1)
+        let older = try engine.log(
+            ModelToLog(
+                id: "sha256:" + String(repeating: "0", count: 64), snapshot: snapshot, trainer: "logistic",
+                config: EngineFixture.quick.json, seed: 3, folder: engine.folder(of: current.model), supersedes: nil,
+                isDeterministic: true, fields: fields)
+        ).record
+        #expect(throws: EngineError.self) { try engine.retrainWithoutLogging(older) }
+        try RevocationRegistry(store: fixture.store).revoke(.subject("w5")) { writer, affected, id in
+            _ = try engine.markStale(affected: affected, revocation: id, writer: writer)
+        }
+        let fromOlder = try engine.reproduce(older.id)
+        let fromCurrent = try engine.reproduce(current.model.id)
+        #expect(fromOlder.trainedShards == [0, 1, 2, 3] && fromCurrent.trainedShards.count == 1)
+        #expect(fromOlder.model.id == fromCurrent.model.id, "the same bytes as reproducing the current model")
     }
 }
