@@ -167,17 +167,20 @@ extension SnapshotStore {
 
 extension SnapshotInputs {
     /// The inputs of only the samples below H that were logged from `loggedFrom` on, rely on one of
-    /// `consents` or are one of `commitments`, with their sources below H, and every consent, renewal, revocation and withdrawal
-    /// below R (as ``fromIndex(_:baseHeight:revocationHeight:)`` reads them).
+    /// `consents` or are one of `commitments`, with their sources below H, and every consent, renewal,
+    /// revocation and withdrawal below R (as ``fromIndex(_:baseHeight:revocationHeight:)`` reads them).
     static func fromIndex(
         _ store: RecordStore, baseHeight: UInt64, revocationHeight: UInt64, touching consents: Set<String>,
         commitments: Set<[UInt8]>, loggedFrom: UInt64
     ) throws -> SnapshotInputs {
         let database = store.database
         var bySeq: [Int64: Sample] = [:]
-        func read(_ sql: String, _ key: SQLValue) throws {
-            try database.withStatement(sql) { statement in
-                try statement.bind([key, .integer(Int64(baseHeight))])
+        // Samples below H (?1) that meet `condition` on ?2.
+        func read(where condition: String, _ value: SQLValue) throws {
+            try database.withStatement(
+                "SELECT seq, commitment, subject, consent FROM samples WHERE seq < ?1 AND " + condition
+            ) { statement in
+                try statement.bind([.integer(Int64(baseHeight)), value])
                 while try statement.step() {
                     bySeq[statement.integer(0)] = Sample(
                         commitment: statement.blob(1), subject: statement.isNull(2) ? nil : statement.text(2),
@@ -185,23 +188,10 @@ extension SnapshotInputs {
                 }
             }
         }
-        try database.withStatement("SELECT seq, commitment, subject, consent FROM samples WHERE seq >= ? AND seq < ?") {
-            statement in
-            try statement.bind([.integer(Int64(loggedFrom)), .integer(Int64(baseHeight))])
-            while try statement.step() {
-                bySeq[statement.integer(0)] = Sample(
-                    commitment: statement.blob(1), subject: statement.isNull(2) ? nil : statement.text(2),
-                    consent: statement.isNull(3) ? nil : statement.text(3), sources: [])
-            }
-        }
-        for consent in consents.sorted() {
-            try read(
-                "SELECT seq, commitment, subject, consent FROM samples WHERE consent = ? AND seq < ?", .text(consent))
-        }
+        try read(where: "seq >= ?2", .integer(Int64(loggedFrom)))
+        for consent in consents.sorted() { try read(where: "consent = ?2", .text(consent)) }
         for commitment in commitments.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-            try read(
-                "SELECT seq, commitment, subject, consent FROM samples WHERE commitment = ? AND seq < ?",
-                .blob(commitment))
+            try read(where: "commitment = ?2", .blob(commitment))
         }
         var inputs = SnapshotInputs()
         try database.withStatement(
