@@ -32,8 +32,6 @@ struct IngestPlan {
     private var firstSeen: [DigestKey: (seen: Seen, source: Int32)] = [:]
     private var otherSources: [SourceKey: Seen] = [:]
     private var names: [String: Int32] = [:]
-    /// Lines skipped with `--skip-invalid`.
-    var invalidLines: Set<Int> = []
 
     private mutating func intern(_ name: String?) -> Int32 {
         guard let name else { return -1 }

@@ -4,9 +4,9 @@ internal import AssentLog
 
 /// The private copies an ingest works from, so that what was validated is exactly what is committed.
 ///
-/// The manifest is copied once (so a pipe such as `/dev/stdin` works, and a manifest edited during the
-/// run changes nothing), and each sample file is read once, streamed into one content spool while it is
-/// hashed. Both live in a ``WorkFolder`` (mode 0700, inside the ledger folder), removed when the ingest ends.
+/// Each sample file is read once, streamed into one content spool while it is hashed; the spill of
+/// validated samples sits beside it. Both live in a ``WorkFolder`` (mode 0700, inside the ledger
+/// folder), removed when the ingest ends.
 final class IngestSpool {
     /// Where a sample file's bytes were spooled.
     struct Extent {
@@ -21,6 +21,9 @@ final class IngestSpool {
     private var buffer = [UInt8](repeating: 0, count: 1 << 20)
     private let hasher = SHA256Hasher()
 
+    /// The spool's private folder (mode 0700), removed with the spool.
+    var folderURL: URL { folder.url }
+
     /// A new, empty spool in the ledger's scratch space.
     init(ledger: LedgerPaths) throws {
         folder = try WorkFolder(ledger: ledger, prefix: "ingest")
@@ -34,29 +37,6 @@ final class IngestSpool {
     deinit {
         close(contentDescriptor)
         folder.remove()
-    }
-
-    /// Copies the manifest at `url` into the spool and returns the copy.
-    /// - Throws: ``RecordsError`` naming the manifest when it cannot be read.
-    func copyManifest(_ url: URL) throws -> URL {
-        let source = open(url.path, O_RDONLY | O_CLOEXEC)
-        guard source >= 0 else {
-            throw RecordsError(.invalidInput, "cannot read \(url.path): \(String(cString: strerror(errno)))")
-        }
-        defer { close(source) }
-        let copy = folder.url.appendingPathComponent("manifest")
-        let target = open(copy.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard target >= 0 else { throw RecordsError(.invalidInput, "cannot create \(copy.path)") }
-        defer { close(target) }
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(source, $0.baseAddress!, $0.count) }
-            guard count >= 0 else {
-                throw RecordsError(.invalidInput, "cannot read \(url.path): \(String(cString: strerror(errno)))")
-            }
-            if count == 0 { break }
-            try writeAll(target, count: count, what: copy.path)
-        }
-        return copy
     }
 
     /// Streams the open file `descriptor` (`size` bytes by its `fstat`) into the spool, hashing it.
@@ -97,17 +77,6 @@ final class IngestSpool {
             guard count > 0 else { throw RecordsError(.invalidInput, "the ingest spool is truncated") }
             try piece.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
             done += count
-        }
-    }
-
-    private func writeAll(_ target: Int32, count: Int, what: String) throws {
-        var done = 0
-        while done < count {
-            let written = buffer.withUnsafeBytes { write(target, $0.baseAddress! + done, count - done) }
-            guard written > 0 else {
-                throw RecordsError(.invalidInput, "cannot write \(what): \(String(cString: strerror(errno)))")
-            }
-            done += written
         }
     }
 }

@@ -61,14 +61,21 @@ extension Ingestor {
                 return nil
             }
         }
-        if let expression = try? LicenseExpressionParser.parse(sample.licenseConcluded), policy.elect(expression) == nil
-        {
+        if !isElectable(sample.licenseConcluded, under: policy) {
             forecast.exclude(
                 line: sample.line, reason: "licence \(sample.licenseConcluded) is not allowed by the standard policy")
         } else if sample.optOut["status"]?.stringValue == "reserved" && policy.optOutReserved == "exclude" {
             forecast.exclude(line: sample.line, reason: "opt-out reserved (TDM/AI reservation)")
         }
         return tied
+    }
+
+    /// Whether `policy` can elect a licence from the (valid) expression `license`, remembered per text.
+    private func isElectable(_ license: String, under policy: Policy) -> Bool {
+        if let known = electableLicenses[license] { return known }
+        let electable = (try? LicenseExpressionParser.parse(license)).map { policy.elect($0) != nil } ?? true
+        if electableLicenses.count < 10_000 { electableLicenses[license] = electable }
+        return electable
     }
 
     /// The ids of the subject's consents that cover `purpose`, are not withdrawn and have not expired.

@@ -78,6 +78,8 @@ public final class Ingestor {
     private var pseudonyms: [String: String?] = [:]
     /// Subject → its consents current for the standard policy's purpose, for tying samples to them.
     var currentConsentCache: [String: [String]] = [:]
+    /// Concluded licence expression → whether the standard policy can elect a licence from it.
+    var electableLicenses: [String: Bool] = [:]
     private let licenses = LicenseCache()
 
     /// An ingestor writing to `store`.
@@ -85,13 +87,15 @@ public final class Ingestor {
 
     /// Ingests `source`.
     ///
-    /// The manifest is first copied into a private spool (a folder is listed once), so both phases read
-    /// the same bytes. Phase 1 validates every item against the ledger without writing, and reads each
-    /// sample file once (see ``SampleFileOpener``) into the spool while hashing it; any error (unless
-    /// `skipInvalid`) fails the run with the ledger unchanged. Phase 2 commits chunks of `chunkSize`
-    /// items from the spooled bytes, repeating the ledger checks inside each write transaction (another
-    /// writer may have erased, withdrawn or ingested something since). A run killed in phase 2 leaves
-    /// whole chunks; running it again adds only what is missing.
+    /// The manifest is read once (a folder is listed once), so a pipe such as `/dev/stdin` works and a
+    /// manifest edited during the run changes nothing. Phase 1 parses and validates batches of lines on
+    /// all cores (see ``BatchValidator``), checks each sample against the ledger and the lines before it
+    /// without writing, reads each sample file once (see ``SampleFileOpener``) into the spool while
+    /// hashing it, and keeps every validated sample in a private spill (``ValidatedSpill``); any error
+    /// (unless `skipInvalid`) fails the run with the ledger unchanged. Phase 2 commits chunks of
+    /// `chunkSize` samples from the spill, repeating the ledger checks inside each write transaction
+    /// (another writer may have erased, withdrawn or ingested something since). A run killed in phase 2
+    /// leaves whole chunks; running it again adds only what is missing.
     /// - Parameter progress: called now and then with (phase, items done, items in all where known):
     ///   "validating" while phase 1 reads, "validated" once when it is done, "committing" in phase 2.
     /// - Throws: ``RecordsError`` naming the line and field, ``LedgerError`` or ``StorageError``.
@@ -105,68 +109,38 @@ public final class Ingestor {
         let opener = try SampleFileOpener(
             baseFolder: try source.resolvedBaseFolder(), ledgerFolder: store.ledger.paths.folder,
             allowOutside: options.allowOutside, maximumSize: options.maximumSampleSize)
-        let makeReader: () throws -> ManifestReader
+        let reader: ManifestReader
         switch source {
-        case .jsonl(let url), .csv(let url):
-            let copy = try spool.copyManifest(url)
-            let isCSV = if case .csv = source { true } else { false }
-            makeReader = { try ManifestReader(lines: copy, isCSV: isCSV, name: url.path) }
-        case .folder:
-            let files = try opener.listFiles()
-            makeReader = { ManifestReader(files: files) }
+        case .jsonl(let url): reader = try ManifestReader(lines: url, isCSV: false, name: url.path)
+        case .csv(let url): reader = try ManifestReader(lines: url, isCSV: true, name: url.path)
+        case .folder: reader = ManifestReader(files: try opener.listFiles())
         }
-        var spooled: [(line: Int, extent: IngestSpool.Extent)] = []
-        var tiedConsents: [Int: String] = [:]
+        let spill = try ValidatedSpill(spool: spool)
+        let validator = BatchValidator(defaults: defaults)
         let now = UTCTime.now()
-        let reader = try makeReader()
-        while let item = try reader.next() {
-            report.items += 1
-            do {
-                let validated = try ValidatedSample.validate(
-                    item, defaults: defaults,
-                    resolvePath: { path, line in
-                        let file = try opener.openFile(path)
-                        defer { close(file.descriptor) }
-                        let extent = try spool.append(file.descriptor, size: file.size, name: path)
-                        spooled.append((line, extent))
-                        return (.spooled(spool, extent), extent.digest, extent.length)
-                    }, licenses: licenses)
-                var admission = report.admission
-                var sample = validated
-                if let tied = try forecast(sample, now: now, into: &admission) {
-                    sample.consent = tied
-                    tiedConsents[item.line] = tied
+        while case let batch = try reader.nextBatch(count: 2_048, byteLimit: 8 << 20), !batch.isEmpty {
+            let outcomes = validator.validate(batch)
+            try store.database.readTransaction {
+                for outcome in outcomes {
+                    report.items += 1
+                    do {
+                        try admit(
+                            try validated(outcome, defaults: defaults, opener: opener, spool: spool), now: now,
+                            plan: &plan, report: &report, spill: spill)
+                    } catch let error as RecordsError where options.skipInvalid {
+                        report.skipped.append((outcome.line, error.message))
+                    }
                 }
-                let subject = try effectiveSubject(of: sample)
-                try plan.admit(sample, subject: subject)
-                try checkAgainstLedger(sample, subject: subject)
-                for id in sample.deprecatedLicenses { report.deprecated[id, default: 0] += 1 }
-                report.admission = admission
-            } catch let error as RecordsError where options.skipInvalid {
-                report.skipped.append((item.line, error.message))
-                plan.invalidLines.insert(item.line)
             }
-            if report.items % 1_000 == 0 { progress?("validating", report.items, nil) }
+            progress?("validating", report.items, nil)
         }
+        try spill.finishWriting()
         progress?("validated", report.items, report.items)
         let toCommit = report.items - report.skipped.count
         var chunk: [ValidatedSample] = []
         var done = 0
-        var cursor = 0
-        let secondPass = try makeReader()
-        while let item = try secondPass.next() {
-            if plan.invalidLines.contains(item.line) { continue }
-            var sample = try ValidatedSample.validate(
-                item, defaults: defaults,
-                resolvePath: { _, line in
-                    while cursor < spooled.count && spooled[cursor].line < line { cursor += 1 }
-                    guard cursor < spooled.count, spooled[cursor].line == line else {
-                        throw RecordsError(.invalidInput, "line \(line): field path: not read during validation")
-                    }
-                    let extent = spooled[cursor].extent
-                    return (.spooled(spool, extent), extent.digest, extent.length)
-                }, licenses: licenses)
-            if let tied = tiedConsents[item.line] { sample.consent = tied }
+        let samples = spill.makeReader()
+        while let sample = try samples.next() {
             chunk.append(sample)
             if chunk.count >= options.chunkSize {
                 try commit(chunk, options: options, report: &report)
@@ -177,6 +151,43 @@ public final class Ingestor {
         }
         if !chunk.isEmpty { try commit(chunk, options: options, report: &report) }
         return report
+    }
+
+    /// The validated sample of `outcome`, validating here an item that names a sample file (read once,
+    /// into the spool, while it is hashed).
+    private func validated(
+        _ outcome: BatchValidator.Outcome, defaults: IngestDefaults, opener: SampleFileOpener, spool: IngestSpool
+    ) throws -> ValidatedSample {
+        switch outcome {
+        case .validated(let sample): return sample
+        case .failed(_, let error): throw error
+        case .needsFile(let item):
+            return try ValidatedSample.validate(
+                item, defaults: defaults,
+                resolvePath: { path, _ in
+                    let file = try opener.openFile(path)
+                    defer { close(file.descriptor) }
+                    let extent = try spool.append(file.descriptor, size: file.size, name: path)
+                    return (.spooled(spool, extent), extent.digest, extent.length)
+                }, licenses: licenses)
+        }
+    }
+
+    /// Phase 1's checks of one validated sample against the ledger and the lines before it; a sample that
+    /// passes is tied to its subject's consent where it can be and spilled for phase 2.
+    private func admit(
+        _ validated: ValidatedSample, now: String, plan: inout IngestPlan, report: inout IngestReport,
+        spill: ValidatedSpill
+    ) throws {
+        var admission = report.admission
+        var sample = validated
+        if let tied = try forecast(sample, now: now, into: &admission) { sample.consent = tied }
+        let subject = try effectiveSubject(of: sample)
+        try plan.admit(sample, subject: subject)
+        try checkAgainstLedger(sample, subject: subject)
+        try spill.append(sample)
+        for id in sample.deprecatedLicenses { report.deprecated[id, default: 0] += 1 }
+        report.admission = admission
     }
 
     /// The subject pseudonym a sample belongs to: its consent's subject, or its own subject's if known.

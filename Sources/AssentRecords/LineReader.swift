@@ -7,10 +7,12 @@ final class LineReader {
     private var scratch = [UInt8](repeating: 0, count: 1 << 20)
     private var start = 0
     private var isAtEnd = false
+    private let path: String
     private(set) var lineNumber = 0
 
     /// Opens `path` for reading.
     init(path: String) throws {
+        self.path = path
         descriptor = open(path, O_RDONLY)
         guard descriptor >= 0 else {
             throw RecordsError(.invalidInput, "cannot read \(path): \(String(cString: strerror(errno)))")
@@ -20,7 +22,8 @@ final class LineReader {
     deinit { close(descriptor) }
 
     /// The next line without its newline (and without a trailing CR), or nil at the end.
-    func next() -> ArraySlice<UInt8>? {
+    /// - Throws: ``RecordsError`` naming the file when reading it fails.
+    func next() throws -> ArraySlice<UInt8>? {
         while true {
             if let newline = buffer[start...].firstIndex(of: 0x0A) {
                 var line = buffer[start..<newline]
@@ -37,16 +40,19 @@ final class LineReader {
                 lineNumber += 1
                 return line
             }
-            fill()
+            try fill()
         }
     }
 
-    private func fill() {
+    private func fill() throws {
         if start > 0 {
             buffer.removeFirst(start)
             start = 0
         }
         let count = scratch.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
+        guard count >= 0 else {
+            throw RecordsError(.invalidInput, "cannot read \(path): \(String(cString: strerror(errno)))")
+        }
         if count > 0 {
             buffer.append(contentsOf: scratch[0..<count])
         } else {

@@ -64,7 +64,7 @@ final class ManifestReader {
             state = .lines(reader, isCSV: false, header: nil)
             return
         }
-        guard let first = reader.next() else {
+        guard let first = try reader.next() else {
             throw RecordsError(.invalidInput, "\(name): the CSV file is empty")
         }
         let header = try CSV.parseRecord(first, reader: reader, line: 1).map {
@@ -76,42 +76,90 @@ final class ManifestReader {
     /// Reads a folder listing: each relative path is one item.
     init(files: [String]) { state = .files(files, next: 0) }
 
-    /// The next item, or nil at the end.
-    /// - Throws: ``RecordsError`` for a line that is not JSON, not UTF-8, or a CSV row of the wrong width.
-    func next() throws -> RawManifestItem? {
-        switch state {
-        case .lines(let reader, let isCSV, let header):
-            while let line = reader.next() {
-                let number = reader.lineNumber
-                if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+    /// A manifest item as read, before a JSONL line is parsed (which ``parse(_:)`` does, on any thread).
+    enum Pending {
+        /// An item ready for validation (a CSV row, a folder's file, or a line that failed to read).
+        case item(RawManifestItem)
+        /// A JSONL line, not parsed yet.
+        case jsonLine(number: Int, bytes: ArraySlice<UInt8>)
+
+        /// The 1-based line of the item.
+        var line: Int {
+            switch self {
+            case .item(let item): item.line
+            case .jsonLine(let number, _): number
+            }
+        }
+
+        /// The item's fields (parsing a JSONL line), or why they could not be read.
+        func parse() -> RawManifestItem {
+            switch self {
+            case .item(let item): return item
+            case .jsonLine(let number, let line):
                 func failed(_ message: String) -> RawManifestItem {
                     RawManifestItem(
                         line: number, fields: JSONObject(),
                         failure: RecordsError(.invalidInput, "line \(number): \(message)"))
                 }
                 guard String(validating: line, as: UTF8.self) != nil else { return failed("invalid UTF-8") }
-                if isCSV, let header {
-                    let cells = try CSV.parseRecord(line, reader: reader, line: number)
-                    guard cells.count == header.count else {
-                        return failed("\(cells.count) columns, but the header has \(header.count)")
-                    }
-                    var fields = JSONObject()
-                    for (name, cell) in zip(header, cells) where !cell.isEmpty { fields[name] = .string(cell) }
-                    return RawManifestItem(line: number, fields: fields)
-                }
                 let value: JSONValue
                 do { value = try JSONParser.parse(Array(line)) } catch { return failed("not valid JSON: \(error)") }
                 guard let object = value.objectValue else { return failed("expected a JSON object") }
                 return RawManifestItem(line: number, fields: object)
             }
+        }
+    }
+
+    /// The next item, or nil at the end.
+    /// - Throws: ``RecordsError`` for a CSV row of the wrong width.
+    func next() throws -> RawManifestItem? { try nextPending()?.parse() }
+
+    /// Up to `count` items, together at most about `byteLimit` bytes of JSONL (always at least one item).
+    func nextBatch(count: Int, byteLimit: Int) throws -> [Pending] {
+        var batch: [Pending] = []
+        var bytes = 0
+        while batch.count < count && bytes < byteLimit, let item = try nextPending() {
+            if case .jsonLine(_, let line) = item { bytes += line.count }
+            batch.append(item)
+        }
+        return batch
+    }
+
+    /// The next item with a JSONL line left unparsed, or nil at the end.
+    /// - Throws: ``RecordsError`` for a CSV row of the wrong width or a quoted cell left open.
+    func nextPending() throws -> Pending? {
+        switch state {
+        case .lines(let reader, let isCSV, let header):
+            while let line = try reader.next() {
+                let number = reader.lineNumber
+                if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+                guard isCSV, let header else { return .jsonLine(number: number, bytes: line) }
+                guard String(validating: line, as: UTF8.self) != nil else {
+                    return .item(
+                        RawManifestItem(
+                            line: number, fields: JSONObject(),
+                            failure: RecordsError(.invalidInput, "line \(number): invalid UTF-8")))
+                }
+                let cells = try CSV.parseRecord(line, reader: reader, line: number)
+                guard cells.count == header.count else {
+                    return .item(
+                        RawManifestItem(
+                            line: number, fields: JSONObject(),
+                            failure: RecordsError(
+                                .invalidInput,
+                                "line \(number): \(cells.count) columns, but the header has \(header.count)")))
+                }
+                var fields = JSONObject()
+                for (name, cell) in zip(header, cells) where !cell.isEmpty { fields[name] = .string(cell) }
+                return .item(RawManifestItem(line: number, fields: fields))
+            }
             return nil
         case .files(let files, let next):
             guard next < files.count else { return nil }
             state = .files(files, next: next + 1)
-            return RawManifestItem(line: next + 1, fields: JSONObject([("path", .string(files[next]))]))
+            return .item(RawManifestItem(line: next + 1, fields: JSONObject([("path", .string(files[next]))])))
         }
     }
-
 }
 
 /// RFC 4180 CSV records: comma-separated, double-quoted cells with "" for a quote, newlines inside quotes.
@@ -148,7 +196,7 @@ enum CSV {
                 index += 1
             }
             guard inQuotes else { break }
-            guard let more = reader.next() else {
+            guard let more = try reader.next() else {
                 throw RecordsError(.invalidInput, "line \(line): a quoted CSV cell is not closed")
             }
             cell.append(0x0A)

@@ -180,12 +180,14 @@ struct ValidatedSample {
         if let attribution { metadata["attribution"] = .string(attribution) }
         if let sourceURI { metadata["source_uri"] = .string(sourceURI) }
         if let collectedAt { metadata["collected_at"] = .string(collectedAt) }
+        let metadataBytes = CanonicalJSON.encode(.object(metadata))
         let sample = ValidatedSample(
             line: line, content: content, digest: digest, size: size, mediaType: mediaType,
             licenseDeclared: expression.canonical, licenseConcluded: concluded,
             deprecatedLicenses: expression.deprecatedIdentifiers,
             attribution: attribution, source: source, sourceURI: sourceURI, collectedAt: collectedAt, optOut: optOut,
-            subject: subject, consent: consent, metadataDigest: SHA256.hash(CanonicalJSON.encode(.object(metadata))))
+            subject: subject, consent: consent, metadataDigest: SHA256.hash(metadataBytes))
+        guard sample.entrySizeBound(metadataSize: metadataBytes.count) > EntryFormat.maximumSize else { return sample }
         let largest = CanonicalJSON.encode(.object(sample.largestEntryFields)).count + EntryFormat.largestEnvelope
         guard largest <= EntryFormat.maximumSize else {
             throw RecordsError(
@@ -206,6 +208,15 @@ struct ValidatedSample {
             ("opt_out", .object(optOut)), ("media_type", .string(mediaType)),
             ("commitment", .string("sha256:" + Hex.encode(commitment))),
         ])
+    }
+
+    /// An upper bound of the size of this sample's largest entry, cheap to compute: the canonical
+    /// metadata already holds the declared licence, media type, opt-out and collection time escaped; the
+    /// other free-text fields count six bytes per UTF-8 byte (the longest JSON escape), and 1 KiB covers
+    /// the field names, the fixed-size digests and numbers, and the log's envelope.
+    func entrySizeBound(metadataSize: Int) -> Int {
+        metadataSize + 6 * (licenseConcluded.utf8.count + source.utf8.count + (consent?.utf8.count ?? 0)) + 1_024
+            + EntryFormat.largestEnvelope
     }
 
     /// The entry fields at their largest (a `sample` entry with a subject, consent and every digest), to

@@ -96,7 +96,9 @@ public final class Database {
     }
 
     /// Runs `body` inside a read transaction (`BEGIN DEFERRED`), so every read sees one snapshot.
+    /// Inside a transaction already, `body` simply runs in it.
     public func readTransaction<T>(_ body: () throws -> T) throws -> T {
+        guard sqlite3_get_autocommit(handle) != 0 else { return try body() }
         try execute("BEGIN DEFERRED")
         defer { try? execute("COMMIT") }
         return try body()

@@ -1,5 +1,6 @@
 import AssentCrypto
 import AssentLog
+import AssentStorage
 import Foundation
 import Testing
 
@@ -40,6 +41,40 @@ import Testing
         let rest = try fixture.ingest(try fixture.manifest("m.jsonl", lines), options: options)
         #expect(rest.added == 13 && rest.unchanged == 12)
         #expect(try fixture.store.status()["samples"]?.integerValue == 25)
+    }
+
+    /// Lines are validated in parallel parts and batches, but errors, skips and entries keep manifest order.
+    @Test func parallelValidationKeepsManifestOrder() throws {
+        let fixture = try RecordsFixture()
+        defer { fixture.cleanUp() }
+        let bad: Set<Int> = [7, 1_300, 2_049, 4_999]
+        let lines = (1...5_000).map { number in
+            bad.contains(number)
+                ? #"{"text":"item \#(number)","license":"Not-A-Licence","source":"s"}"#
+                : #"{"text":"item \#(number)","license":"MIT","source":"s"}"#
+        }
+        let manifest = try fixture.manifest("m.jsonl", lines)
+        #expect(throws: RecordsError.self) { try fixture.ingest(manifest) }
+        do { _ = try fixture.ingest(manifest) } catch let error as RecordsError {
+            #expect(error.message.hasPrefix("line 7: field license"), "the first bad line is named: \(error.message)")
+        }
+        #expect(try fixture.ledger.size() == 0, "nothing was written")
+        var options = IngestOptions()
+        options.skipInvalid = true
+        options.chunkSize = 1_000
+        let report = try fixture.ingest(manifest, options: options)
+        #expect(report.skipped.map(\.line) == bad.sorted())
+        #expect(report.added == 5_000 - bad.count)
+        let seqs = try fixture.entries(ofType: "sample").map { $0["seq"]?.integerValue }
+        #expect(seqs == (0..<Int64(5_000 - bad.count)).map { $0 })
+        let contents = try [0, 5, 6, 1_297, 1_298, 4_995].map { seq in
+            try fixture.store.database.withStatement("SELECT content FROM vault_content WHERE sample = ?") {
+                try $0.bind([.integer(Int64(seq))])
+                _ = try $0.step()
+                return String(decoding: $0.blob(0), as: UTF8.self)
+            }
+        }
+        #expect(contents == ["item 1", "item 6", "item 8", "item 1299", "item 1301", "item 5000"])
     }
 
     @Test func theLogNeverHoldsContentAttributionIdentityOrURLs() throws {
