@@ -40,10 +40,10 @@ final class BatchValidator {
     func validate(_ batch: [ManifestReader.Pending]) -> [Outcome] {
         let parts = min(caches.count, max(1, batch.count / 256))
         let ranges = Parallel.ranges(batch.count, parts: parts)
-        let shared = Unshared((batch, caches, defaults))
+        let shared = UnsharedValue((batch, caches, defaults))
         let results = Parallel.map(parts: parts) { part in
             let (batch, caches, defaults) = shared.value
-            return Unshared(
+            return UnsharedValue(
                 batch[ranges[part]].map { Self.outcome($0.parse(), defaults: defaults, licenses: caches[part]) })
         }
         return results.flatMap(\.value)
@@ -62,10 +62,4 @@ final class BatchValidator {
             return .failed(line: item.line, error)
         }
     }
-}
-
-/// A value handed to exactly one worker thread, or back from it, and never shared while in use.
-private struct Unshared<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }

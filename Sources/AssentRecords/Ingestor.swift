@@ -76,6 +76,7 @@ public final class Ingestor {
     let store: RecordStore
     private var consents: [String: ConsentRecord?] = [:]
     private var pseudonyms: [String: String?] = [:]
+    private var withdrawnConsents: [String: Bool] = [:]
     /// Subject → its consents current for the standard policy's purpose, for tying samples to them.
     var currentConsentCache: [String: [String]] = [:]
     /// Concluded licence expression → whether the standard policy can elect a licence from it.
@@ -120,6 +121,7 @@ public final class Ingestor {
         let now = UTCTime.now()
         while case let batch = try reader.nextBatch(count: 2_048, byteLimit: 8 << 20), !batch.isEmpty {
             let outcomes = validator.validate(batch)
+            withdrawnConsents = [:]
             try store.database.readTransaction {
                 for outcome in outcomes {
                     report.items += 1
@@ -201,7 +203,7 @@ public final class Ingestor {
                     "line \(sample.line): field consent: no consent \(consentID) exists (grant it first with assent consent grant)"
                 )
             }
-            if try RevocationRegistry(store: store).isWithdrawn(consent: consentID) {
+            if try isWithdrawn(consentID) {
                 throw RecordsError(
                     .invalidInput,
                     "line \(sample.line): field consent: consent \(consentID) was withdrawn; a new consent is needed")
@@ -225,6 +227,14 @@ public final class Ingestor {
         return found
     }
 
+    /// Whether the consent was withdrawn, remembered for one write transaction (or one phase 1 batch).
+    private func isWithdrawn(_ consent: String) throws -> Bool {
+        if let known = withdrawnConsents[consent] { return known }
+        let withdrawn = try RevocationRegistry(store: store).isWithdrawn(consent: consent)
+        withdrawnConsents[consent] = withdrawn
+        return withdrawn
+    }
+
     private func pseudonym(_ subject: String) throws -> String? {
         if let cached = pseudonyms[subject] { return cached }
         let found = try store.pseudonym(ofSubject: subject)
@@ -233,7 +243,9 @@ public final class Ingestor {
     }
 
     /// Refuses a sample that contradicts what the ledger already holds for the same content.
-    private func checkAgainstLedger(_ sample: ValidatedSample, subject: SubjectRef) throws {
+    /// - Returns: the sample the ledger already holds with the same content, if any.
+    @discardableResult
+    private func checkAgainstLedger(_ sample: ValidatedSample, subject: SubjectRef) throws -> ExistingSample? {
         if let erasedAt = try store.tombstone(digest: sample.digest) {
             let newConsent = try sample.consent.flatMap { try consent($0) }.map { $0.seq > erasedAt } ?? false
             guard newConsent else {
@@ -243,7 +255,7 @@ public final class Ingestor {
                 )
             }
         }
-        guard let existing = try store.existingSample(digest: sample.digest) else { return }
+        guard let existing = try store.existingSample(digest: sample.digest) else { return nil }
         guard subject.matches(existing.subject), sample.consent == existing.consent else {
             throw RecordsError(
                 .conflict,
@@ -251,7 +263,7 @@ public final class Ingestor {
             )
         }
         guard let recorded = try store.sourceMetadata(sample: existing.seq, source: sample.source) else {
-            return
+            return existing
         }
         guard recorded.metadata == sample.metadataDigest else {
             throw RecordsError(
@@ -259,18 +271,23 @@ public final class Ingestor {
                 "line \(sample.line): the same content from source \"\(sample.source)\" is already recorded by entry \(recorded.seq) with different metadata (\(try store.describeDifference(sample, entry: recorded.seq)))"
             )
         }
+        return existing
     }
 
+    /// Commits `samples` in one write transaction. Their nonces, commitments and keyed attribution
+    /// digests are computed on all cores first; the ledger checks run again inside the transaction.
     private func commit(_ samples: [ValidatedSample], options: IngestOptions, report: inout IngestReport) throws {
         var added = 0
         var addedSources = 0
         var unchanged = 0
+        let seals = try SampleSeal.seal(samples, inlineLimit: options.inlineLimit)
+        withdrawnConsents = [:]
         try store.ledger.write { writer in
-            for sample in samples {
+            for (sample, seal) in zip(samples, seals) {
                 let subject = try effectiveSubject(of: sample)
-                try checkAgainstLedger(sample, subject: subject)
+                let existing = try checkAgainstLedger(sample, subject: subject)
                 switch try store.record(
-                    sample, writer: writer, inlineLimit: options.inlineLimit,
+                    sample, existing: existing, seal: seal, writer: writer, inlineLimit: options.inlineLimit,
                     consent: sample.consent.flatMap { try? consent($0) })
                 {
                 case .added: added += 1

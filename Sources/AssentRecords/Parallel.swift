@@ -29,3 +29,13 @@ private final class Slots<T: Sendable>: @unchecked Sendable {
 
     var values: [T] { lock.withLock { slots.map { $0! } } }
 }
+
+/// A value handed to worker threads that only read it, or back from the one worker that made it.
+/// `@unchecked Sendable`: nobody mutates it while another thread can see it.
+struct UnsharedValue<Value>: @unchecked Sendable {
+    /// The value.
+    let value: Value
+
+    /// Wraps `value`.
+    init(_ value: Value) { self.value = value }
+}

@@ -68,9 +68,13 @@ extension RecordStore {
     }
 
     /// Logs and stores one validated sample inside `writer`'s transaction.
-    func record(_ sample: ValidatedSample, writer: LogWriter, inlineLimit: Int, consent: ConsentRecord?) throws
-        -> RecordOutcome
-    {
+    /// - Parameters:
+    ///   - existing: the sample the ledger holds with the same content, as looked up in this transaction.
+    ///   - seal: the new sample's nonce and commitment, if computed beforehand (inline content only).
+    func record(
+        _ sample: ValidatedSample, existing: ExistingSample?, seal: SampleSeal?, writer: LogWriter, inlineLimit: Int,
+        consent: ConsentRecord?
+    ) throws -> RecordOutcome {
         let connection = writer.connection
         var subject = consent?.subject
         if let real = sample.subject {
@@ -82,7 +86,7 @@ extension RecordStore {
             }
             subject = pseudonym
         }
-        if let existing = try existingSample(digest: sample.digest) {
+        if let existing {
             guard existing.subject == subject, existing.consent == sample.consent else {
                 throw RecordsError(
                     .conflict,
@@ -105,24 +109,10 @@ extension RecordStore {
             try insertSource(sample, sampleSeq: existing.seq, seq: entry.seq, connection: connection)
             return .addedSource
         }
-        let nonce = SecureRandom.bytes(count: 32)
-        let hasher = SHA256Hasher()
-        hasher.update(nonce)
-        var inline: [UInt8]? = nil
-        var file: String? = nil
-        if sample.size > inlineLimit {
-            file = try storeContentFile(sample, hasher: hasher)
-        } else {
-            let bytes = try sample.contentBytes()
-            guard SHA256.hash(bytes) == sample.digest else {
-                throw RecordsError(.invalidInput, "line \(sample.line): the content changed after it was validated")
-            }
-            hasher.update(bytes)
-            inline = bytes
-        }
-        let commitment = hasher.finalize()
-        var fields = sample.entryFields(
-            commitment: commitment, attributionDigest: sample.attribution.map { KeyedDigest.of($0, key: nonce) })
+        let seal = try seal ?? SampleSeal(sample, inlineLimit: inlineLimit, ledgerFolder: ledger.paths.folder)
+        let nonce = seal.nonce
+        let commitment = seal.commitment
+        var fields = sample.entryFields(commitment: commitment, attributionDigest: seal.attributionDigest)
         fields["size"] = .integer(Int64(sample.size))
         fields["subject"] = subject.map(JSONValue.string) ?? .null
         fields["consent"] = sample.consent.map(JSONValue.string) ?? .null
@@ -130,8 +120,8 @@ extension RecordStore {
         try connection.run(
             "INSERT INTO vault_content (sample, digest, nonce, content, file) VALUES (?, ?, ?, ?, ?)",
             [
-                .integer(Int64(entry.seq)), .blob(sample.digest), .blob(nonce), inline.map(SQLValue.blob) ?? .null,
-                file.map(SQLValue.text) ?? .null,
+                .integer(Int64(entry.seq)), .blob(sample.digest), .blob(nonce), seal.inline.map(SQLValue.blob) ?? .null,
+                seal.file.map(SQLValue.text) ?? .null,
             ])
         try connection.run(
             "INSERT INTO samples (commitment, seq, subject, consent, media_type, size) VALUES (?, ?, ?, ?, ?, ?)",
@@ -167,52 +157,6 @@ extension RecordStore {
                 .integer(Int64(sampleSeq)), .text(sample.source), sample.attribution.map(SQLValue.text) ?? .null,
                 sample.sourceURI.map(SQLValue.text) ?? .null,
             ])
-    }
-
-    /// Streams large content to `content/<digest hex>` beside the database (mode 0600) before the commit
-    /// that references it, feeding `hasher` on the way. It is written to a temporary name and renamed into
-    /// place, so a file left by a crashed run is replaced, never trusted.
-    private func storeContentFile(_ sample: ValidatedSample, hasher: SHA256Hasher) throws -> String {
-        let folder = ledger.paths.folder.appendingPathComponent("content")
-        try FileManager.default.createDirectory(
-            at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let name = Hex.encode(sample.digest)
-        let url = folder.appendingPathComponent(name)
-        let temporary = folder.appendingPathComponent(".\(name).\(Hex.encode(SecureRandom.bytes(count: 6)))")
-        let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            throw RecordsError(.invalidInput, "cannot create \(temporary.path): \(String(cString: strerror(errno)))")
-        }
-        var isClosed = false
-        defer {
-            if !isClosed { close(descriptor) }
-            unlink(temporary.path)
-        }
-        let plain = SHA256Hasher()
-        try sample.withContent { piece in
-            hasher.update(rawBuffer: piece)
-            plain.update(rawBuffer: piece)
-            var done = 0
-            while done < piece.count {
-                let written = write(descriptor, piece.baseAddress! + done, piece.count - done)
-                guard written > 0 else {
-                    throw RecordsError(
-                        .invalidInput, "cannot write \(temporary.path): \(String(cString: strerror(errno)))")
-                }
-                done += written
-            }
-        }
-        guard plain.finalize() == sample.digest else {
-            throw RecordsError(.invalidInput, "line \(sample.line): the content changed after it was validated")
-        }
-        guard fsync(descriptor) == 0, close(descriptor) == 0 else {
-            throw RecordsError(.invalidInput, "cannot write \(temporary.path): \(String(cString: strerror(errno)))")
-        }
-        isClosed = true
-        guard rename(temporary.path, url.path) == 0 else {
-            throw RecordsError(.invalidInput, "cannot store \(url.path): \(String(cString: strerror(errno)))")
-        }
-        return "content/" + name
     }
 }
 

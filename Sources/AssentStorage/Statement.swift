@@ -107,4 +107,17 @@ public final class Statement {
         let count = Int(sqlite3_column_bytes(handle, index))
         return try body(UnsafeRawBufferPointer(start: pointer, count: pointer == nil ? 0 : count))
     }
+
+    /// The number of columns of the statement's result rows.
+    public var columnCount: Int32 { sqlite3_column_count(handle) }
+
+    /// Column `index` of the current row as the value SQLite stores (a real number reads as its integer part).
+    public func value(_ index: Int32) -> SQLValue {
+        switch sqlite3_column_type(handle, index) {
+        case SQLITE_NULL: .null
+        case SQLITE_INTEGER, SQLITE_FLOAT: .integer(integer(index))
+        case SQLITE_TEXT: .text(text(index))
+        default: .blob(blob(index))
+        }
+    }
 }
