@@ -18,12 +18,17 @@ let package = Package(
             providers: [.apt(["libsqlite3-dev"])]
         ),
         .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .systemLibrary(
             name: "COpenSSL",
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
         .target(name: "AssentCrypto", dependencies: ["COpenSSL"]),
-        .target(name: "AssentStorage", dependencies: ["CSQLite"]),
+        .target(name: "AssentStorage", dependencies: ["CSQLite", "CLibPQ"]),
         .target(name: "AssentLog", dependencies: ["AssentCrypto", "AssentStorage"]),
         .target(name: "AssentRecords", dependencies: ["AssentLog", "AssentCrypto", "AssentStorage"]),
         .target(name: "AssentEngine", dependencies: ["AssentRecords", "AssentLog", "AssentCrypto", "AssentStorage"]),

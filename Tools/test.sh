@@ -8,7 +8,15 @@ cd "$(dirname "$0")/.."
 bash Tools/setup.sh
 swift format lint -r Sources Tests Tools
 swift build --build-tests
-swift test --skip-build
+# A throwaway PostgreSQL server on 127.0.0.1 for the backend's tests, stopped (by its PID) on exit.
+postgres=$(mktemp -d)
+trap 'bash Tools/postgres_cluster.sh stop "$postgres"' EXIT
+ASSENT_TEST_POSTGRES=$(bash Tools/postgres_cluster.sh start "$postgres")
+export ASSENT_TEST_POSTGRES
+swift test --skip-build 2>&1 | tee "$postgres/swift-test.log"
+test "${PIPESTATUS[0]}" -eq 0
+grep -q "Suite PostgresConnectionTests passed" "$postgres/swift-test.log" \
+  || { echo "test: the PostgreSQL tests did not run" >&2; exit 1; }
 bash Tools/interop/go-interop.sh
 bash Tools/interop/proof-interop.sh
 bash Tools/check_readme.sh

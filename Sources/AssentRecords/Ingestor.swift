@@ -119,8 +119,18 @@ public final class Ingestor {
         let spill = try ValidatedSpill(spool: spool)
         let validator = BatchValidator(defaults: defaults)
         let now = UTCTime.now()
-        while case let batch = try reader.nextBatch(count: 2_048, byteLimit: 8 << 20), !batch.isEmpty {
-            let outcomes = validator.validate(batch)
+        // While one batch is checked against the ledger here, the next is parsed and validated on the
+        // other cores; an error reading it waits until this batch's lines have been reported.
+        func validateNext() -> Result<Background<[BatchValidator.Outcome]>?, any Error> {
+            Result {
+                let batch = UnsharedValue(try reader.nextBatch(count: 2_048, byteLimit: 8 << 20))
+                return batch.value.isEmpty ? nil : Background { validator.validate(batch.value) }
+            }
+        }
+        var pending = validateNext()
+        while let current = try pending.get() {
+            let outcomes = current.value
+            pending = validateNext()
             withdrawnConsents = [:]
             try store.database.readTransaction {
                 for outcome in outcomes {
@@ -137,21 +147,28 @@ public final class Ingestor {
             progress?("validating", report.items, nil)
         }
         try spill.finishWriting()
+        plan = IngestPlan()  // phase 2 needs none of it
         progress?("validated", report.items, report.items)
         let toCommit = report.items - report.skipped.count
-        var chunk: [ValidatedSample] = []
         var done = 0
+        // While one chunk is committed, the next is read from the spill and sealed on the other cores.
         let samples = spill.makeReader()
-        while let sample = try samples.next() {
-            chunk.append(sample)
-            if chunk.count >= options.chunkSize {
-                try commit(chunk, options: options, report: &report)
-                done += chunk.count
-                chunk.removeAll(keepingCapacity: true)
-                progress?("committing", done, toCommit)
+        let inlineLimit = options.inlineLimit
+        func prepareNext() -> Background<Result<([ValidatedSample], [SampleSeal?]), any Error>> {
+            Background {
+                Result {
+                    let chunk = try ValidatedSpill.next(options.chunkSize, from: samples)
+                    return (chunk, try SampleSeal.seal(chunk, inlineLimit: inlineLimit))
+                }
             }
         }
-        if !chunk.isEmpty { try commit(chunk, options: options, report: &report) }
+        var next = prepareNext()
+        while case let (chunk, seals) = try next.value.get(), !chunk.isEmpty {
+            next = prepareNext()
+            try commit(chunk, seals: seals, options: options, report: &report)
+            done += chunk.count
+            progress?("committing", done, toCommit)
+        }
         return report
     }
 
@@ -274,13 +291,15 @@ public final class Ingestor {
         return existing
     }
 
-    /// Commits `samples` in one write transaction. Their nonces, commitments and keyed attribution
-    /// digests are computed on all cores first; the ledger checks run again inside the transaction.
-    private func commit(_ samples: [ValidatedSample], options: IngestOptions, report: inout IngestReport) throws {
+    /// Commits `samples` in one write transaction, with the nonces, commitments and keyed attribution
+    /// digests of `seals` (nil where the commit seals the sample itself); the ledger checks run again
+    /// inside the transaction.
+    private func commit(
+        _ samples: [ValidatedSample], seals: [SampleSeal?], options: IngestOptions, report: inout IngestReport
+    ) throws {
         var added = 0
         var addedSources = 0
         var unchanged = 0
-        let seals = try SampleSeal.seal(samples, inlineLimit: options.inlineLimit)
         withdrawnConsents = [:]
         try store.ledger.write { writer in
             for (sample, seal) in zip(samples, seals) {

@@ -39,3 +39,27 @@ struct UnsharedValue<Value>: @unchecked Sendable {
     /// Wraps `value`.
     init(_ value: Value) { self.value = value }
 }
+
+/// Work started on another thread at once, its result collected later: overlaps preparing the next
+/// batch with the writer's work on this one. `@unchecked Sendable`: `result` is written once by the
+/// worker before `group` is left, and read only after waiting for `group`.
+final class Background<T>: @unchecked Sendable {
+    private let group = DispatchGroup()
+    private var result: T?
+
+    /// Starts `work` on a global queue.
+    init(_ work: @escaping () -> T) {
+        let work = UnsharedValue(work)
+        group.enter()
+        DispatchQueue.global().async {
+            self.result = work.value()
+            self.group.leave()
+        }
+    }
+
+    /// Waits for the work to finish and returns its result.
+    var value: T {
+        group.wait()
+        return result!
+    }
+}

@@ -58,8 +58,15 @@ final class ValidatedSpill {
     /// Writes what is buffered; call once phase 1 is done.
     func finishWriting() throws { try flush() }
 
+    /// Up to `count` samples from `reader`, in order (empty at the end).
+    static func next(_ count: Int, from reader: Reader) throws -> [ValidatedSample] {
+        var samples: [ValidatedSample] = []
+        while samples.count < count, let sample = try reader.next() { samples.append(sample) }
+        return samples
+    }
+
     /// Reads the samples back in the order they were appended.
-    func makeReader() -> Reader { Reader(descriptor: descriptor, end: written, spool: spool) }
+    func makeReader() -> Reader { Reader(spill: self) }
 
     private func flush() throws {
         var done = 0
@@ -78,17 +85,16 @@ final class ValidatedSpill {
 
     /// Reads spilled samples sequentially, through a 1 MiB window.
     final class Reader {
-        private let descriptor: Int32
+        /// Kept alive (with its descriptor and spool) while the reader is.
+        private let spill: ValidatedSpill
         private let end: Int
-        private let spool: IngestSpool
         private var window: [UInt8] = []
         private var windowStart = 0
         private var position = 0
 
-        fileprivate init(descriptor: Int32, end: Int, spool: IngestSpool) {
-            self.descriptor = descriptor
-            self.end = end
-            self.spool = spool
+        fileprivate init(spill: ValidatedSpill) {
+            self.spill = spill
+            end = spill.written
         }
 
         /// The next sample, or nil after the last.
@@ -97,7 +103,7 @@ final class ValidatedSpill {
             guard position < end else { return nil }
             let length = try read(8).withUnsafeBytes { Int(UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self))) }
             var record = SpillRecord.Cursor(bytes: try read(length))
-            return try record.sample(spool: spool)
+            return try record.sample(spool: spill.spool)
         }
 
         private func read(_ count: Int) throws -> ArraySlice<UInt8> {
@@ -105,7 +111,7 @@ final class ValidatedSpill {
                 let want = max(count, 1 << 20)
                 window = [UInt8](repeating: 0, count: min(want, end - position))
                 let got = window.withUnsafeMutableBytes {
-                    pread(descriptor, $0.baseAddress!, $0.count, off_t(position))
+                    pread(spill.descriptor, $0.baseAddress!, $0.count, off_t(position))
                 }
                 guard got == window.count, window.count >= count else {
                     throw RecordsError(.invalidInput, "the ingest spool is truncated")

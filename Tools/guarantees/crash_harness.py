@@ -8,6 +8,7 @@ it idempotently.
 
 Prints the counts: kills, kills that landed mid-command, verify failures, lost entries.
 """
+import glob
 import json
 import os
 import random
@@ -35,6 +36,9 @@ with tempfile.TemporaryDirectory() as work:
     ledger = os.path.join(work, "ledger")
     run("init", "--ledger", ledger)
     stats = {"kills": 0, "mid_command": 0, "verify_failures": 0, "lost_entries": 0, "rerun_failures": 0}
+    # Where each mid-command ingest kill landed: before the spill of validated samples existed (start-up
+    # and reading), during phase 1 (the spill exists, nothing committed), or during phase 2's commits.
+    ingest_phases = {"startup": 0, "validating": 0, "committing": 0}
     batch = 0
     while stats["kills"] < kills:
         batch += 1
@@ -56,10 +60,16 @@ with tempfile.TemporaryDirectory() as work:
             before = size(ledger)
             process = subprocess.Popen([assent, *command, "--ledger", ledger], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             time.sleep(rng.uniform(0, 0.15) if command[0] != "ingest" else rng.uniform(0, 0.6))
+            spilled = []
             if process.poll() is None:
                 stats["mid_command"] += 1
+                if command[0] == "ingest":
+                    spilled = glob.glob(os.path.join(ledger, "tmp", "ingest-*", "validated"))
             process.send_signal(signal.SIGKILL)
             process.wait()
+            if command[0] == "ingest" and process.returncode == -signal.SIGKILL:
+                grown = size(ledger) > before
+                ingest_phases["committing" if grown else "validating" if spilled else "startup"] += 1
             stats["kills"] += 1
             verify = run("log", "verify", "--ledger", ledger, check=False)
             if verify.returncode != 0:
@@ -88,7 +98,14 @@ with tempfile.TemporaryDirectory() as work:
     entries = run("log", "entries", "--ledger", ledger).stdout.splitlines()
     logged_samples = sum(1 for line in entries if json.loads(line)["type"] == "sample")
     agree = logged_samples == status["samples"]
-    print(json.dumps(dict(stats, entries=status["entries"], samples=status["samples"], vault_and_log_agree=agree)))
+    print(
+        json.dumps(
+            dict(
+                stats, ingest_kills_by_phase=ingest_phases, entries=status["entries"], samples=status["samples"],
+                vault_and_log_agree=agree,
+            )
+        )
+    )
     failed = stats["verify_failures"] + stats["lost_entries"] + stats["rerun_failures"] + (0 if agree else 1)
     print(f"crash-harness: {stats['kills'] - failed} passed, {failed} failed")
     sys.exit(1 if failed else 0)

@@ -1,0 +1,151 @@
+internal import Foundation
+internal import CLibPQ
+
+/// One connection to a PostgreSQL database through libpq.
+///
+/// The URL is a libpq connection URI (`postgresql://USER@HOST:PORT/DB`); a password comes from the URL,
+/// `PGPASSWORD` or `~/.pgpass`, as libpq finds it, and never appears in an error: errors name the
+/// database by ``name``, the URL without its password. Parameters are sent and results received in
+/// binary form, so bytes and 64-bit integers round-trip exactly. Not thread-safe: a connection belongs
+/// to one thread at a time.
+public final class PostgresConnection {
+    private let handle: OpaquePointer
+    private let password: String?
+    /// The database as messages name it: the URL without its password.
+    public let name: String
+
+    /// Connects to the database at `url`.
+    /// - Throws: ``StorageError`` naming the database (without its password) and libpq's reason.
+    public init(url: String) throws {
+        name = PostgresURL.redacted(url)
+        password = PostgresURL.password(in: url)
+        guard let handle = PQconnectdb(url) else {
+            throw StorageError(resultCode: -1, message: "cannot connect to \(PostgresURL.redacted(url)): out of memory")
+        }
+        guard PQstatus(handle) == CONNECTION_OK else {
+            let reason = String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
+            PQfinish(handle)
+            throw StorageError(
+                resultCode: -1,
+                message: "cannot connect to \(name): \(PostgresURL.scrub(reason, password: password))")
+        }
+        self.handle = handle
+        _ = PQsetClientEncoding(handle, "UTF8")
+    }
+
+    deinit { PQfinish(handle) }
+
+    /// Runs one or more SQL statements that return no rows of interest.
+    /// - Throws: ``StorageError`` with the server's message and SQLSTATE.
+    public func execute(_ sql: String) throws {
+        let result = PQexec(handle, sql)
+        defer { PQclear(result) }
+        try check(result, sql: sql)
+    }
+
+    /// Runs one statement with `?` placeholders bound to `parameters` and returns its rows.
+    /// - Throws: ``StorageError`` with the server's message and SQLSTATE.
+    public func query(_ sql: String, _ parameters: [SQLValue] = []) throws -> PostgresRows {
+        let translated = PostgresSQL.numberingPlaceholders(sql)
+        var types: [Oid] = []
+        var buffers: [[UInt8]?] = []
+        for parameter in parameters {
+            switch parameter {
+            case .null:
+                types.append(0)
+                buffers.append(nil)
+            case .integer(let number):
+                types.append(20)  // int8
+                buffers.append(withUnsafeBytes(of: number.bigEndian) { Array($0) })
+            case .text(let text):
+                types.append(25)  // text
+                buffers.append(Array(text.utf8))
+            case .blob(let bytes):
+                types.append(17)  // bytea
+                buffers.append(bytes)
+            }
+        }
+        let result = try withPointers(to: buffers) { values, lengths, formats in
+            PQexecParams(handle, translated, Int32(parameters.count), types, values, lengths, formats, 1)
+        }
+        guard let result else { throw StorageError(resultCode: -1, message: "\(name): out of memory") }
+        do { try check(result, sql: sql) } catch {
+            PQclear(result)
+            throw error
+        }
+        return PostgresRows(result: result)
+    }
+
+    /// Calls `body` with C arrays of value pointers, lengths and formats (all binary) for `buffers`.
+    private func withPointers<T>(
+        to buffers: [[UInt8]?],
+        _ body: ([UnsafePointer<CChar>?], [Int32], [Int32]) throws -> T
+    ) rethrows -> T {
+        var pointers: [UnsafeMutablePointer<CChar>?] = []
+        defer { for pointer in pointers { pointer?.deallocate() } }
+        for buffer in buffers {
+            guard let buffer else {
+                pointers.append(nil)
+                continue
+            }
+            let copy = UnsafeMutablePointer<CChar>.allocate(capacity: max(1, buffer.count))
+            buffer.withUnsafeBytes { bytes in
+                if let base = bytes.baseAddress {
+                    UnsafeMutableRawPointer(copy).copyMemory(from: base, byteCount: bytes.count)
+                }
+            }
+            pointers.append(copy)
+        }
+        return try body(
+            pointers.map { UnsafePointer($0) }, buffers.map { Int32($0?.count ?? 0) },
+            Array(repeating: 1, count: buffers.count))
+    }
+
+    private func check(_ result: OpaquePointer?, sql: String) throws {
+        let status = PQresultStatus(result)
+        guard status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK else { return }
+        let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) } ?? ""
+        let message =
+            PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
+            ?? String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
+        throw StorageError(
+            resultCode: -1, sqlState: state,
+            message: "\(name): \(PostgresURL.scrub(message, password: password)) (SQLSTATE \(state))")
+    }
+}
+
+/// The rows of one PostgreSQL result, read by row and column (binary format).
+public final class PostgresRows {
+    private let result: OpaquePointer
+
+    init(result: OpaquePointer) { self.result = result }
+
+    deinit { PQclear(result) }
+
+    /// The number of rows.
+    public var count: Int { Int(PQntuples(result)) }
+
+    /// The number of rows changed by an INSERT, UPDATE or DELETE.
+    public var changes: Int { Int(String(cString: PQcmdTuples(result))) ?? 0 }
+
+    /// Whether the value at (`row`, `column`) is NULL.
+    public func isNull(_ row: Int, _ column: Int) -> Bool { PQgetisnull(result, Int32(row), Int32(column)) == 1 }
+
+    /// The value at (`row`, `column`) as bytes (`bytea` and `text` as stored).
+    public func blob(_ row: Int, _ column: Int) -> [UInt8] {
+        let length = Int(PQgetlength(result, Int32(row), Int32(column)))
+        guard let pointer = PQgetvalue(result, Int32(row), Int32(column)), length > 0 else { return [] }
+        return Array(UnsafeRawBufferPointer(start: pointer, count: length))
+    }
+
+    /// The value at (`row`, `column`) as text.
+    public func text(_ row: Int, _ column: Int) -> String { String(decoding: blob(row, column), as: UTF8.self) }
+
+    /// The value at (`row`, `column`) as an integer (`int2`, `int4`, `int8` or `bool`).
+    public func integer(_ row: Int, _ column: Int) -> Int64 {
+        let bytes = blob(row, column)
+        let unused = 64 - 8 * Int64(min(8, max(1, bytes.count)))
+        let unsigned = bytes.reduce(Int64(0)) { $0 << 8 | Int64($1) }
+        return (unsigned << unused) >> unused  // sign-extends a 2- or 4-byte integer
+    }
+}

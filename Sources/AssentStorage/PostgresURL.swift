@@ -1,0 +1,58 @@
+internal import Foundation
+
+/// What Assent does with a PostgreSQL connection URL besides handing it to libpq: name the database in
+/// messages without its password.
+public enum PostgresURL {
+    /// Whether `text` is a libpq connection URI (`postgresql://…` or `postgres://…`).
+    public static func isPostgres(_ text: String) -> Bool {
+        text.hasPrefix("postgresql://") || text.hasPrefix("postgres://")
+    }
+
+    /// `url` without the password of its user information (`postgresql://USER@HOST:PORT/DB`), and
+    /// without a `password=` query parameter.
+    public static func redacted(_ url: String) -> String {
+        guard var components = URLComponents(string: url) else { return "the database (an unreadable URL)" }
+        components.password = nil
+        components.queryItems = components.queryItems?.filter { $0.name != "password" }
+        if components.queryItems?.isEmpty == true { components.queryItems = nil }
+        return components.string ?? "the database"
+    }
+
+    /// The password the URL itself carries, if any (to scrub it from messages that might echo it).
+    static func password(in url: String) -> String? {
+        let components = URLComponents(string: url)
+        let password = components?.password ?? components?.queryItems?.first { $0.name == "password" }?.value
+        return password.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// `message` with every occurrence of `password` replaced by `***`.
+    static func scrub(_ message: String, password: String?) -> String {
+        guard let password else { return message }
+        return message.replacingOccurrences(of: password, with: "***")
+    }
+}
+
+/// SQL written for SQLite, adjusted for PostgreSQL.
+enum PostgresSQL {
+    /// `sql` with each `?` placeholder (outside quoted strings and identifiers) numbered `$1`, `$2`, ….
+    static func numberingPlaceholders(_ sql: String) -> String {
+        var output = ""
+        var number = 0
+        var quote: Character? = nil
+        for character in sql {
+            if let open = quote {
+                if character == open { quote = nil }
+                output.append(character)
+            } else if character == "'" || character == "\"" {
+                quote = character
+                output.append(character)
+            } else if character == "?" {
+                number += 1
+                output += "$\(number)"
+            } else {
+                output.append(character)
+            }
+        }
+        return output
+    }
+}

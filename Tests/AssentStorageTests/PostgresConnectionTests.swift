@@ -1,0 +1,88 @@
+import AssentStorage
+import Foundation
+import Testing
+
+/// The PostgreSQL database `Tools/test.sh` starts for the tests (`Tools/postgres_cluster.sh`).
+let testPostgresURL = ProcessInfo.processInfo.environment["ASSENT_TEST_POSTGRES"]
+
+@Suite struct PostgresURLTests {
+    @Test func redactionDropsThePasswordWhereverTheURLCarriesIt() {
+        #expect(
+            PostgresURL.redacted("postgresql://ledger:s3cret@db.example:5433/assent")
+                == "postgresql://ledger@db.example:5433/assent")
+        #expect(
+            PostgresURL.redacted("postgresql://ledger@db.example/assent?password=s3cret&sslmode=require")
+                == "postgresql://ledger@db.example/assent?sslmode=require")
+        #expect(PostgresURL.redacted("postgres://db.example/assent") == "postgres://db.example/assent")
+        #expect(PostgresURL.isPostgres("postgresql://x/y") && PostgresURL.isPostgres("postgres://x/y"))
+        #expect(!PostgresURL.isPostgres("/var/lib/ledger"))
+    }
+}
+
+@Suite(.enabled(if: testPostgresURL != nil, "needs ASSENT_TEST_POSTGRES (Tools/test.sh starts a server)"))
+struct PostgresConnectionTests {
+    /// A connection whose tables live in a schema of their own, dropped by `cleanUp`.
+    func connection() throws -> (PostgresConnection, cleanUp: () -> Void) {
+        let connection = try PostgresConnection(url: testPostgresURL!)
+        let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        try connection.execute("CREATE SCHEMA \(schema); SET search_path TO \(schema)")
+        return (connection, { try? connection.execute("DROP SCHEMA \(schema) CASCADE") })
+    }
+
+    @Test func valuesRoundTripExactlyInBinary() throws {
+        let (database, cleanUp) = try connection()
+        defer { cleanUp() }
+        try database.execute("CREATE TABLE t (n bigint, small integer, label text, bytes bytea, missing text)")
+        let bytes: [UInt8] = [0, 1, 0xFF, 0, 0x7F, 0x80]
+        let insert = try database.query(
+            "INSERT INTO t VALUES (?, ?::integer, ?, ?, ?)",
+            [.integer(Int64.min + 1), .integer(-7), .text("consent ✓ 'quoted' ?"), .blob(bytes), .null])
+        #expect(insert.changes == 1)
+        let rows = try database.query("SELECT n, small, label, bytes, missing, '?' FROM t WHERE n < ?", [.integer(0)])
+        #expect(rows.count == 1)
+        #expect(rows.integer(0, 0) == Int64.min + 1)
+        #expect(rows.integer(0, 1) == -7)
+        #expect(rows.text(0, 2) == "consent ✓ 'quoted' ?")
+        #expect(rows.blob(0, 3) == bytes)
+        #expect(rows.isNull(0, 4) && !rows.isNull(0, 3))
+        #expect(rows.text(0, 5) == "?", "a ? inside a string literal is not a placeholder")
+    }
+
+    @Test func constraintViolationsCarryTheirSQLStateAndNameTheDatabaseWithoutPassword() throws {
+        let (database, cleanUp) = try connection()
+        defer { cleanUp() }
+        try database.execute("CREATE TABLE t (k bigint PRIMARY KEY)")
+        _ = try database.query("INSERT INTO t VALUES (?)", [.integer(1)])
+        do {
+            _ = try database.query("INSERT INTO t VALUES (?)", [.integer(1)])
+            Issue.record("a duplicate key was accepted")
+        } catch let error as StorageError {
+            #expect(error.sqlState == "23505" && error.isConstraintViolation && !error.isBusy)
+            #expect(error.message.contains(PostgresURL.redacted(testPostgresURL!)))
+            let password = URLComponents(string: testPostgresURL!)?.password ?? "no password"
+            #expect(!error.message.contains(password))
+        }
+    }
+
+    @Test func aWrongPasswordOrAnUnreachableServerIsAClearErrorWithoutThePassword() throws {
+        var components = URLComponents(string: testPostgresURL!)!
+        components.password = "wrong-password-123"
+        do {
+            _ = try PostgresConnection(url: components.string!)
+            Issue.record("a wrong password connected")
+        } catch let error as StorageError {
+            #expect(error.message.hasPrefix("cannot connect to \(PostgresURL.redacted(components.string!)):"))
+            #expect(error.message.contains("password authentication failed"))
+            #expect(!error.message.contains("wrong-password-123"))
+        }
+        components.password = nil
+        components.port = 1
+        do {
+            _ = try PostgresConnection(url: components.string! + "?connect_timeout=2")
+            Issue.record("a closed port connected")
+        } catch let error as StorageError {
+            #expect(error.message.hasPrefix("cannot connect to "))
+            #expect(error.message.contains("127.0.0.1") || error.message.contains("localhost"))
+        }
+    }
+}
