@@ -65,7 +65,7 @@ public final class PostgresConnection {
                 buffers.append(bytes)
             }
         }
-        let result = try withPointers(to: buffers) { values, lengths, formats in
+        let result = withPointers(to: buffers) { values, lengths, formats in
             PQexecParams(handle, translated, Int32(parameters.count), types, values, lengths, formats, 1)
         }
         guard let result else { throw StorageError(resultCode: -1, message: "\(name): out of memory") }
