@@ -31,7 +31,7 @@ start)
     -o "-c listen_addresses=127.0.0.1 -p $port -k $folder -c fsync=on" start >/dev/null \
     || { cat "$folder/server.log" >&2; exit 1; }
   PGPASSWORD=$password "$bin/psql" -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 \
-    -c "CREATE ROLE assent LOGIN PASSWORD '$password' CREATEDB" -c "CREATE DATABASE assent OWNER assent" >/dev/null
+    -c "CREATE ROLE assent LOGIN PASSWORD '$password' CREATEDB CREATEROLE" -c "CREATE DATABASE assent OWNER assent" >/dev/null
   echo "postgresql://assent:$password@127.0.0.1:$port/assent"
   ;;
 stop)
