@@ -41,14 +41,23 @@ let package = Package(
             ]
         ),
         .executableTarget(
-            name: "assent-bench", dependencies: ["AssentLog", "AssentStorage", "AssentCrypto", "AssentRecords", "AssentEngine", "AssentProofs"],
+            name: "assent-bench",
+            dependencies: [
+                "AssentLog", "AssentStorage", "AssentCrypto", "AssentRecords", "AssentEngine", "AssentProofs",
+            ],
             path: "Tools/Bench"),
         .testTarget(name: "AssentCryptoTests", dependencies: ["AssentCrypto"]),
         .testTarget(name: "AssentStorageTests", dependencies: ["AssentStorage"]),
         .testTarget(name: "AssentLogTests", dependencies: ["AssentLog", "AssentCrypto", "AssentStorage"]),
-        .testTarget(name: "AssentRecordsTests", dependencies: ["AssentRecords", "AssentLog", "AssentStorage", "AssentCrypto"]),
-        .testTarget(name: "AssentEngineTests", dependencies: ["AssentEngine", "AssentRecords", "AssentLog", "AssentCrypto"]),
-        .testTarget(name: "AssentProofsTests", dependencies: ["AssentProofs", "AssentEngine", "AssentRecords", "AssentLog", "AssentCrypto"]),
+        .testTarget(
+            name: "AssentRecordsTests", dependencies: ["AssentRecords", "AssentLog", "AssentStorage", "AssentCrypto"]),
+        .testTarget(
+            name: "AssentEngineTests",
+            dependencies: ["AssentEngine", "AssentRecords", "AssentLog", "AssentCrypto", "AssentStorage"]
+        ),
+        .testTarget(
+            name: "AssentProofsTests",
+            dependencies: ["AssentProofs", "AssentEngine", "AssentRecords", "AssentLog", "AssentCrypto"]),
         .testTarget(name: "AssentCLITests", dependencies: ["assent", "AssentLog", "AssentStorage"]),
     ]
 )

@@ -15,8 +15,7 @@ enum EngineSchema {
         """
 
     static func prepare(_ database: Database) throws {
-        let present = try database.scalarInteger("SELECT count(*) FROM sqlite_master WHERE name = 'model_stale'") ?? 0
-        guard present == 0 else { return }
+        guard try !database.tableExists("model_stale") else { return }
         try database.writeTransaction { try database.execute(statements) }
     }
 }

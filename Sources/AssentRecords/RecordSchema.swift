@@ -69,9 +69,7 @@ enum RecordSchema {
     /// Creates the tables if this ledger does not have them yet.
     static func prepare(_ database: Database) throws {
         // The newest table is created last: a ledger that has it has every table.
-        let newest =
-            try database.scalarInteger("SELECT count(*) FROM sqlite_master WHERE name = 'snapshot_trees'") ?? 0
-        guard newest == 0 else { return }
+        guard try !database.tableExists("snapshot_trees") else { return }
         try database.writeTransaction { try database.execute(statements + additions) }
     }
 }

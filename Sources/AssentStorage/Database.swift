@@ -1,13 +1,23 @@
 internal import Foundation
 internal import CSQLite
 
-/// One SQLite connection with the settings every Assent database uses.
+/// One database connection: SQLite with the settings every Assent database uses, or PostgreSQL.
 ///
-/// 32 KiB pages (so a 16 KiB tree tile is stored in its page), WAL journal, `synchronous = FULL`, foreign keys and recursive triggers on, and a busy timeout.
-/// Not thread-safe: a connection belongs to one thread at a time.
+/// SQLite: 32 KiB pages (so a 16 KiB tree tile is stored in its page), WAL journal,
+/// `synchronous = FULL`, foreign keys and recursive triggers on, and a busy timeout. PostgreSQL (see
+/// ``init(postgresURL:)``): the same API over libpq, the SQL adjusted where the dialects differ
+/// (``PostgresSQL``). Not thread-safe: a connection belongs to one thread at a time.
 public final class Database {
-    let handle: OpaquePointer
+    /// The SQLite connection; nil on PostgreSQL.
+    let handle: OpaquePointer?
+    /// The PostgreSQL connection; nil on SQLite.
+    let postgres: PostgresConnection?
     private var statementCache: [String: Statement] = [:]
+    /// Rows changed by the last statement on PostgreSQL.
+    var postgresChanges = 0
+    /// The advisory lock every PostgreSQL write transaction holds until it ends, as SQLite's
+    /// `BEGIN IMMEDIATE` holds the write lock.
+    static let writeLockKey: Int64 = 0x6173_7365_6e74  // "assent"
 
     /// Opens (or creates) the database at `path`.
     /// - Parameters:
@@ -25,6 +35,7 @@ public final class Database {
             throw StorageError(resultCode: code, message: "cannot open \(path): \(message)")
         }
         self.handle = handle
+        postgres = nil
         sqlite3_extended_result_codes(handle, 1)
         sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
         try execute("PRAGMA page_size = 32768")
@@ -36,14 +47,25 @@ public final class Database {
         _ = assent_sqlite_db_config_int(handle, SQLITE_DBCONFIG_DEFENSIVE, 1)
     }
 
-    deinit {
-        statementCache.removeAll()
-        sqlite3_close_v2(handle)
+    /// Connects to the PostgreSQL database at `url` (a libpq URI; see ``PostgresConnection``).
+    /// - Throws: ``StorageError`` naming the database without its password.
+    public init(postgresURL url: String) throws {
+        handle = nil
+        postgres = try PostgresConnection(url: url)
     }
 
+    deinit {
+        statementCache.removeAll()
+        if let handle { sqlite3_close_v2(handle) }
+    }
+
+    /// Whether this is a PostgreSQL connection.
+    public var isPostgres: Bool { postgres != nil }
+
     /// Runs one or more SQL statements that return no rows.
-    /// - Throws: ``StorageError`` with SQLite's message.
+    /// - Throws: ``StorageError`` with the database's message.
     public func execute(_ sql: String) throws {
+        if let postgres { return try postgres.execute(PostgresSQL.translate(sql)) }
         var errorMessage: UnsafeMutablePointer<CChar>? = nil
         let code = sqlite3_exec(handle, sql, nil, nil, &errorMessage)
         if code != SQLITE_OK {
@@ -84,7 +106,7 @@ public final class Database {
     /// duplicate checks) stays valid until COMMIT.
     /// - Throws: what `body` throws, or ``StorageError``.
     public func writeTransaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN IMMEDIATE")
+        try execute(isPostgres ? "BEGIN; SELECT pg_advisory_xact_lock(\(Self.writeLockKey))" : "BEGIN IMMEDIATE")
         do {
             let result = try body()
             try execute("COMMIT")
@@ -98,8 +120,13 @@ public final class Database {
     /// Runs `body` inside a read transaction (`BEGIN DEFERRED`), so every read sees one snapshot.
     /// Inside a transaction already, `body` simply runs in it.
     public func readTransaction<T>(_ body: () throws -> T) throws -> T {
-        guard sqlite3_get_autocommit(handle) != 0 else { return try body() }
-        try execute("BEGIN DEFERRED")
+        if let postgres {
+            guard !postgres.isInTransaction else { return try body() }
+            try execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        } else {
+            guard sqlite3_get_autocommit(handle) != 0 else { return try body() }
+            try execute("BEGIN DEFERRED")
+        }
         defer { try? execute("COMMIT") }
         return try body()
     }
@@ -121,8 +148,18 @@ public final class Database {
         }
     }
 
+    /// Whether a table (or index) named `name` exists: in the SQLite file, or in the current schema on
+    /// PostgreSQL.
+    public func tableExists(_ name: String) throws -> Bool {
+        let sql =
+            isPostgres
+            ? "SELECT count(*) FROM pg_class WHERE relname = ? AND relnamespace = current_schema()::regnamespace"
+            : "SELECT count(*) FROM sqlite_master WHERE name = ?"
+        return try scalarInteger(sql, [.text(name)]) ?? 0 > 0
+    }
+
     /// The number of rows changed by the last statement.
-    public var changes: Int { Int(sqlite3_changes(handle)) }
+    public var changes: Int { isPostgres ? postgresChanges : Int(sqlite3_changes(handle)) }
 
     func error(_ code: Int32, _ context: String) -> StorageError {
         let message = String(cString: sqlite3_errmsg(handle))

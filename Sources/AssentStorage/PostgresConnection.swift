@@ -43,10 +43,13 @@ public final class PostgresConnection {
         try check(result, sql: sql)
     }
 
+    /// Whether a transaction is open (or failed and not yet rolled back) on this connection.
+    public var isInTransaction: Bool { PQtransactionStatus(handle) != PQTRANS_IDLE }
+
     /// Runs one statement with `?` placeholders bound to `parameters` and returns its rows.
     /// - Throws: ``StorageError`` with the server's message and SQLSTATE.
     public func query(_ sql: String, _ parameters: [SQLValue] = []) throws -> PostgresRows {
-        let translated = PostgresSQL.numberingPlaceholders(sql)
+        let translated = PostgresSQL.translate(sql)
         var types: [Oid] = []
         var buffers: [[UInt8]?] = []
         for parameter in parameters {
@@ -124,6 +127,12 @@ public final class PostgresRows {
 
     /// The number of rows.
     public var count: Int { Int(PQntuples(result)) }
+
+    /// The number of columns.
+    public var columnCount: Int { Int(PQnfields(result)) }
+
+    /// The type OID of `column` (20 for `int8`, 17 for `bytea`, 25 for `text`, …).
+    public func type(of column: Int) -> UInt32 { UInt32(PQftype(result, Int32(column))) }
 
     /// The number of rows changed by an INSERT, UPDATE or DELETE.
     public var changes: Int { Int(String(cString: PQcmdTuples(result))) ?? 0 }

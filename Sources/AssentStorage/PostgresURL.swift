@@ -34,6 +34,35 @@ public enum PostgresURL {
 
 /// SQL written for SQLite, adjusted for PostgreSQL.
 enum PostgresSQL {
+    /// `sql` as PostgreSQL reads it: `?` placeholders numbered, `INSERT OR FAIL` as a plain insert (a
+    /// failing row fails the statement either way), `INSERT OR IGNORE` as `ON CONFLICT DO NOTHING`,
+    /// table definitions in PostgreSQL's types (``tableDefinitions(_:)``).
+    static func translate(_ sql: String) -> String {
+        var text = sql.contains("CREATE TABLE") ? tableDefinitions(sql) : sql
+        if text.contains("INSERT OR FAIL INTO") {
+            text = text.replacingOccurrences(of: "INSERT OR FAIL INTO", with: "INSERT INTO")
+        }
+        if text.contains("INSERT OR IGNORE INTO") {
+            text = text.replacingOccurrences(of: "INSERT OR IGNORE INTO", with: "INSERT INTO")
+            text = text.trimmingCharacters(in: .whitespacesAndNewlines) + " ON CONFLICT DO NOTHING"
+        }
+        return text.contains("?") ? numberingPlaceholders(text) : text
+    }
+
+    /// SQLite table definitions in PostgreSQL's types: `INTEGER` as `bigint`, `BLOB` as `bytea`,
+    /// without SQLite's `STRICT` and `WITHOUT ROWID` table options (PostgreSQL's columns are always
+    /// strictly typed, and its tables have no rowid).
+    static func tableDefinitions(_ sql: String) -> String {
+        var text = sql
+        for (pattern, replacement) in [
+            (#"\bINTEGER\b"#, "bigint"), (#"\bBLOB\b"#, "bytea"), (#"\)\s+STRICT\s*(;|$)"#, ")$1"),
+            (#"\)\s+WITHOUT ROWID\s*(;|$)"#, ")$1"),
+        ] {
+            text = text.replacingOccurrences(of: pattern, with: replacement, options: .regularExpression)
+        }
+        return text
+    }
+
     /// `sql` with each `?` placeholder (outside quoted strings and identifiers) numbered `$1`, `$2`, ….
     static func numberingPlaceholders(_ sql: String) -> String {
         var output = ""
