@@ -120,7 +120,9 @@ extension Ledger {
 extension Ledger {
     /// Copies every committed page from the write-ahead log into the database file and empties the WAL,
     /// so the file alone holds the ledger (before copying it, or after erasing data).
+    /// PostgreSQL manages its own write-ahead log: nothing to do there.
     public func checkpointWriteAheadLog() throws {
+        guard !database.isPostgres else { return }
         try database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     }
 }

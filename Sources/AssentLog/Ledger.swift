@@ -23,10 +23,13 @@ public final class Ledger {
 
     /// Creates a new ledger in `folder` (created if missing; refused if it already holds one).
     /// - Parameters:
-    ///   - folder: where the ledger lives.
+    ///   - folder: where the ledger lives: its keys, and its SQLite database unless `postgresURL` is given.
     ///   - origin: the log's origin; a unique `assent.local/<random>` name when nil.
+    ///   - postgresURL: a libpq URL of an empty PostgreSQL database (or schema, through `options`) to
+    ///     hold the log and the vault instead; recorded in the folder, so copies of the folder are further
+    ///     writers of the same ledger.
     /// - Throws: ``LedgerError`` (`alreadyExists`, `invalidInput`, `key`) or ``StorageError``.
-    public static func create(at folder: URL, origin: String? = nil) throws -> Ledger {
+    public static func create(at folder: URL, origin: String? = nil, postgresURL: String? = nil) throws -> Ledger {
         let paths = LedgerPaths(folder: folder)
         let manager = FileManager.default
         let origin = origin ?? "assent.local/" + Hex.encode(SecureRandom.bytes(count: 8))
@@ -40,7 +43,7 @@ public final class Ledger {
                 throw LedgerError(.alreadyExists, "\(folder.path) exists and is not a folder")
             }
             let existing = (try? manager.contentsOfDirectory(atPath: folder.path)) ?? []
-            if existing.contains("ledger.sqlite") || existing.contains("log.key") {
+            if existing.contains("ledger.sqlite") || existing.contains("log.key") || existing.contains("database.url") {
                 throw LedgerError(.alreadyExists, "\(folder.path) already holds a ledger; refusing to overwrite it")
             }
             guard existing.isEmpty else {
@@ -69,17 +72,32 @@ public final class Ledger {
         ])
         try KeyFiles.writePublic(
             String(decoding: CanonicalJSON.encode(.object(trust)), as: UTF8.self) + "\n", to: paths.trust)
-        // The database holds the vault: create it 0600 before SQLite does (its WAL and shared-memory
-        // files take the same mode).
-        let created = open(paths.database.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard created >= 0 else {
-            throw LedgerError(
-                .invalidInput, "cannot create \(paths.database.path): \(String(cString: strerror(errno)))")
+        let database: Database
+        if let postgresURL {
+            guard PostgresURL.isPostgres(postgresURL) else {
+                throw LedgerError(.invalidInput, "database: expected a postgresql:// URL")
+            }
+            database = try Database(postgresURL: postgresURL)
+            guard try !database.tableExists("entries") else {
+                throw LedgerError(
+                    .alreadyExists,
+                    "\(PostgresURL.redacted(postgresURL)) already holds a ledger (or other tables named like a ledger's); use an empty database"
+                )
+            }
+            try KeyFiles.writePrivate(postgresURL + "\n", to: paths.databaseURL)
+        } else {
+            // The database holds the vault: create it 0600 before SQLite does (its WAL and shared-memory
+            // files take the same mode).
+            let created = open(paths.database.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            guard created >= 0 else {
+                throw LedgerError(
+                    .invalidInput, "cannot create \(paths.database.path): \(String(cString: strerror(errno)))")
+            }
+            close(created)
+            database = try Database(path: paths.database.path)
         }
-        close(created)
-        let database = try Database(path: paths.database.path)
         try database.writeTransaction {
-            try database.execute(LedgerSchema.statements)
+            try database.execute(database.isPostgres ? LedgerSchema.postgresStatements : LedgerSchema.statements)
             try database.run(
                 "INSERT INTO meta (key, value) VALUES ('format', 'assent-ledger'), ('schema', ?), ('origin', ?)",
                 [.text(LedgerSchema.version), .text(origin)])
@@ -95,14 +113,18 @@ public final class Ledger {
     /// - Throws: ``LedgerError`` with code `notALedger` when the folder holds no Assent ledger.
     public init(opening folder: URL) throws {
         let paths = LedgerPaths(folder: folder)
-        guard FileManager.default.fileExists(atPath: paths.database.path) else {
+        let onPostgres = FileManager.default.fileExists(atPath: paths.databaseURL.path)
+        guard onPostgres || FileManager.default.fileExists(atPath: paths.database.path) else {
             throw LedgerError(.notALedger, "no Assent ledger in \(folder.path) (run assent init, or pass --ledger)")
         }
-        for file in [paths.database, paths.vaultKey] {
+        for file in [paths.database, paths.vaultKey, paths.databaseURL] {
             var info = stat()
             if stat(file.path, &info) == 0 { try KeyFiles.refuseIfShared(file, mode: UInt32(info.st_mode)) }
         }
-        let database = try Database(path: paths.database.path, create: false)
+        let database =
+            onPostgres
+            ? try Database(postgresURL: try KeyFiles.readPrivate(paths.databaseURL).trimmingSuffixNewline())
+            : try Database(path: paths.database.path, create: false)
         let format: String?
         do {
             format = try database.withStatement("SELECT value FROM meta WHERE key = 'format'") { statement in

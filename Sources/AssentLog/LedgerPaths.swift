@@ -8,8 +8,11 @@ public struct LedgerPaths: Sendable {
     /// Paths inside `folder`.
     public init(folder: URL) { self.folder = folder }
 
-    /// The SQLite database holding the log (and, later, the vault).
+    /// The SQLite database holding the log and the vault.
     public var database: URL { folder.appendingPathComponent("ledger.sqlite") }
+    /// Present when the ledger lives on PostgreSQL: the libpq URL of its database (mode 0600, as the
+    /// URL may carry a password; nothing prints it).
+    public var databaseURL: URL { folder.appendingPathComponent("database.url") }
     /// The log's Ed25519 signer key, in Go's `PRIVATE+KEY+…` form, mode 0600.
     public var logPrivateKey: URL { folder.appendingPathComponent("log.key") }
     /// The log's verifier key string.

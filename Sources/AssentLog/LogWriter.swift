@@ -27,7 +27,14 @@ public final class LogWriter {
         self.signer = signer
         self.origin = origin
         self.timestamp = timestamp
-        let size = UInt64(try database.scalarInteger("SELECT coalesce(max(seq) + 1, 0) FROM entries") ?? 0)
+        // On PostgreSQL the tip row is locked here, for the whole transaction: writers on other
+        // connections wait for it, so everything read below stays valid until COMMIT.
+        let size = UInt64(
+            try database.scalarInteger(
+                database.isPostgres
+                    ? "SELECT size FROM log_tip WHERE id = 0 FOR UPDATE"
+                    : "SELECT coalesce(max(seq) + 1, 0) FROM entries")
+                ?? 0)
         let reader = TileHashReader(database: database)
         var tiles: [TreeTile] = []
         for partial in TreeEdge.partialTiles(size: size) {
@@ -92,7 +99,7 @@ public final class LogWriter {
         for tile in edge.tiles { try store(tile) }
         for (type, count) in appendedTypes.sorted(by: { $0.key < $1.key }) {
             try database.run(
-                "INSERT INTO entry_counts (type, count) VALUES (?, ?) ON CONFLICT (type) DO UPDATE SET count = count + excluded.count",
+                "INSERT INTO entry_counts (type, count) VALUES (?, ?) ON CONFLICT (type) DO UPDATE SET count = entry_counts.count + excluded.count",
                 [.text(type), .integer(count)])
         }
         let checkpoint = Checkpoint(origin: origin, size: edge.size, root: edge.root(hasher: hasher))
