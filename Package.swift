@@ -46,18 +46,20 @@ let package = Package(
                 "AssentLog", "AssentStorage", "AssentCrypto", "AssentRecords", "AssentEngine", "AssentProofs",
             ],
             path: "Tools/Bench"),
+        .target(name: "AssentTestSupport", dependencies: ["AssentStorage"], path: "Tests/AssentTestSupport"),
         .testTarget(name: "AssentCryptoTests", dependencies: ["AssentCrypto"]),
         .testTarget(name: "AssentStorageTests", dependencies: ["AssentStorage"]),
         .testTarget(name: "AssentLogTests", dependencies: ["AssentLog", "AssentCrypto", "AssentStorage"]),
         .testTarget(
-            name: "AssentRecordsTests", dependencies: ["AssentRecords", "AssentLog", "AssentStorage", "AssentCrypto"]),
+            name: "AssentRecordsTests",
+            dependencies: ["AssentRecords", "AssentLog", "AssentStorage", "AssentCrypto", "AssentTestSupport"]),
         .testTarget(
             name: "AssentEngineTests",
-            dependencies: ["AssentEngine", "AssentRecords", "AssentLog", "AssentCrypto", "AssentStorage"]
+            dependencies: ["AssentEngine", "AssentRecords", "AssentLog", "AssentCrypto", "AssentStorage", "AssentTestSupport"]
         ),
         .testTarget(
             name: "AssentProofsTests",
-            dependencies: ["AssentProofs", "AssentEngine", "AssentRecords", "AssentLog", "AssentCrypto"]),
+            dependencies: ["AssentProofs", "AssentEngine", "AssentRecords", "AssentLog", "AssentCrypto", "AssentTestSupport"]),
         .testTarget(name: "AssentCLITests", dependencies: ["assent", "AssentLog", "AssentStorage"]),
     ]
 )

@@ -177,7 +177,7 @@ public struct ConsentRegistry {
             pseudonym = found
         }
         let ids = try store.database.withStatement(
-            "SELECT consent FROM consents WHERE ?1 IS NULL OR subject = ?1 ORDER BY seq"
+            "SELECT consent FROM consents WHERE CAST(?1 AS TEXT) IS NULL OR subject = ?1 ORDER BY seq"
         ) { statement -> [String] in
             try statement.bind([pseudonym.map(SQLValue.text) ?? .null])
             var ids: [String] = []

@@ -30,7 +30,7 @@ public struct EraseRegistry {
         let key = try store.vaultKey()
         let result: ErasureResult = try store.ledger.write { writer in
             let connection = writer.connection
-            try connection.execute("PRAGMA secure_delete = ON")
+            if !connection.isPostgres { try connection.execute("PRAGMA secure_delete = ON") }
             let (samples, pseudonym) = try resolve(target)
             for commitment in samples {
                 guard try RevocationRegistry(store: store).isRevoked(commitment) else {
@@ -56,7 +56,8 @@ public struct EraseRegistry {
                 try connection.run("DELETE FROM vault_sources WHERE sample = ?", [.integer(sampleSeq)])
                 // The metadata digest covers the attribution and source URL unkeyed: blank it with them.
                 try connection.run(
-                    "UPDATE sample_sources SET metadata = zeroblob(32) WHERE sample = ?", [.integer(sampleSeq)])
+                    "UPDATE sample_sources SET metadata = ? WHERE sample = ?",
+                    [.blob([UInt8](repeating: 0, count: 32)), .integer(sampleSeq)])
                 if let file {
                     try? FileManager.default.removeItem(at: store.ledger.paths.folder.appendingPathComponent(file))
                 }
@@ -86,8 +87,15 @@ public struct EraseRegistry {
                 ]))
             return ErasureResult(samples: erased, identityErased: identityErased, seq: entry.seq)
         }
-        try store.database.execute("PRAGMA secure_delete = ON")
-        try store.ledger.checkpointWriteAheadLog()
+        if store.database.isPostgres {
+            // Rewrites the vault tables (and their TOAST tables) without the deleted rows, so the bytes
+            // leave the live database files; WAL archives, backups and replicas keep them until they expire.
+            try store.database.execute(
+                "VACUUM FULL vault_content, vault_sources, vault_subjects, vault_evidence, vault_consent_evidence")
+        } else {
+            try store.database.execute("PRAGMA secure_delete = ON")
+            try store.ledger.checkpointWriteAheadLog()
+        }
         return result
     }
 

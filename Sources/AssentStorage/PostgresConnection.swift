@@ -113,7 +113,8 @@ public final class PostgresConnection {
             ?? String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
         throw StorageError(
             resultCode: -1, sqlState: state,
-            message: "\(name): \(PostgresURL.scrub(message, password: password)) (SQLSTATE \(state))")
+            message:
+                "\(name): \(PostgresURL.scrub(message, password: password)) (SQLSTATE \(state)) in: \(sql.prefix(160))")
     }
 }
 

@@ -63,12 +63,15 @@ enum PostgresSQL {
         return text
     }
 
-    /// `sql` with each `?` placeholder (outside quoted strings and identifiers) numbered `$1`, `$2`, ….
+    /// `sql` with SQLite's placeholders in PostgreSQL's form, outside quoted strings and identifiers:
+    /// `?NNN` becomes `$NNN`, and each bare `?` the next number after the largest so far (as SQLite
+    /// numbers them).
     static func numberingPlaceholders(_ sql: String) -> String {
         var output = ""
-        var number = 0
+        var largest = 0
         var quote: Character? = nil
-        for character in sql {
+        var characters = sql[...]
+        while let character = characters.popFirst() {
             if let open = quote {
                 if character == open { quote = nil }
                 output.append(character)
@@ -76,7 +79,10 @@ enum PostgresSQL {
                 quote = character
                 output.append(character)
             } else if character == "?" {
-                number += 1
+                let digits = characters.prefix { $0.isASCII && $0.isNumber }
+                characters = characters.dropFirst(digits.count)
+                let number = Int(digits) ?? largest + 1
+                largest = max(largest, number)
                 output += "$\(number)"
             } else {
                 output.append(character)

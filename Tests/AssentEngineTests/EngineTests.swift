@@ -2,6 +2,7 @@ import AssentCrypto
 import AssentLog
 import Foundation
 import Testing
+import AssentTestSupport
 
 @testable import AssentEngine
 @testable import AssentRecords
@@ -18,7 +19,9 @@ struct EngineFixture {
     init(count: Int = 240, subjects: Int = 12) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("assent-engine-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        ledger = try Ledger.create(at: folder.appendingPathComponent("ledger"), origin: "example.org/engine")
+        ledger = try Ledger.create(
+            at: folder.appendingPathComponent("ledger"), origin: "example.org/engine",
+            postgresURL: try TestBackend.freshPostgresDatabase())
         store = try RecordStore(ledger: ledger)
         engine = try Engine(store: store)
         let registry = ConsentRegistry(store: store)

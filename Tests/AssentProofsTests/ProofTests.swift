@@ -2,6 +2,7 @@ import AssentCrypto
 import AssentLog
 import Foundation
 import Testing
+import AssentTestSupport
 
 @testable import AssentEngine
 @testable import AssentProofs
@@ -20,7 +21,9 @@ struct ProofFixture {
     init(origin: String = "example.org/proofs") throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("assent-proofs-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        ledger = try Ledger.create(at: folder.appendingPathComponent("ledger"), origin: origin)
+        ledger = try Ledger.create(
+            at: folder.appendingPathComponent("ledger"), origin: origin,
+            postgresURL: try TestBackend.freshPostgresDatabase())
         store = try RecordStore(ledger: ledger)
         engine = try Engine(store: store)
         _ = try ConsentRegistry(store: store).grant(

@@ -207,7 +207,9 @@ import Testing
             ((try? FileManager.default.attributesOfItem(atPath: url.path))?[.posixPermissions] as? Int) ?? -1
         }
         let folder = fixture.ledger.paths.folder
-        #expect(mode(fixture.ledger.paths.database) == 0o600)
+        let databaseFile =
+            fixture.ledger.database.isPostgres ? fixture.ledger.paths.databaseURL : fixture.ledger.paths.database
+        #expect(mode(databaseFile) == 0o600)
         #expect(mode(folder) == 0o700)
         let content = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("content").path)
         #expect(content.count == 1 && mode(folder.appendingPathComponent("content/" + content[0])) == 0o600)

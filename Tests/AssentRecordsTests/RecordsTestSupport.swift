@@ -1,5 +1,7 @@
 import AssentLog
 import AssentRecords
+import AssentStorage
+import AssentTestSupport
 import Foundation
 
 /// A fresh ledger with its records layer in a temporary folder.
@@ -11,7 +13,9 @@ struct RecordsFixture {
     init() throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("assent-records-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        ledger = try Ledger.create(at: folder.appendingPathComponent("ledger"), origin: "example.org/records")
+        ledger = try Ledger.create(
+            at: folder.appendingPathComponent("ledger"), origin: "example.org/records",
+            postgresURL: try TestBackend.freshPostgresDatabase())
         store = try RecordStore(ledger: ledger)
     }
 

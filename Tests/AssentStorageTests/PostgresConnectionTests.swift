@@ -1,6 +1,7 @@
-import AssentStorage
 import Foundation
 import Testing
+
+@testable import AssentStorage
 
 /// The PostgreSQL database `Tools/test.sh` starts for the tests (`Tools/postgres_cluster.sh`).
 let testPostgresURL = ProcessInfo.processInfo.environment["ASSENT_TEST_POSTGRES"]
@@ -16,6 +17,29 @@ let testPostgresURL = ProcessInfo.processInfo.environment["ASSENT_TEST_POSTGRES"
         #expect(PostgresURL.redacted("postgres://db.example/assent") == "postgres://db.example/assent")
         #expect(PostgresURL.isPostgres("postgresql://x/y") && PostgresURL.isPostgres("postgres://x/y"))
         #expect(!PostgresURL.isPostgres("/var/lib/ledger"))
+    }
+}
+
+@Suite struct PostgresSQLTests {
+    @Test func sqlitePlaceholdersAreNumberedAsSQLiteNumbersThem() {
+        #expect(PostgresSQL.numberingPlaceholders("a = ? AND b = ? AND c = '?'") == "a = $1 AND b = $2 AND c = '?'")
+        #expect(
+            PostgresSQL.numberingPlaceholders("?1 IS NULL OR s = ?1 AND t = ?") == "$1 IS NULL OR s = $1 AND t = $2")
+        #expect(
+            PostgresSQL.numberingPlaceholders("x < ?4 AND y >= ?1 AND \"?\" = ?") == "x < $4 AND y >= $1 AND \"?\" = $5"
+        )
+    }
+
+    @Test func sqliteStatementsReadAsPostgres() {
+        #expect(PostgresSQL.translate("INSERT OR FAIL INTO e (a) VALUES (?)") == "INSERT INTO e (a) VALUES ($1)")
+        #expect(
+            PostgresSQL.translate("INSERT OR IGNORE INTO c (s) VALUES (?)\n")
+                == "INSERT INTO c (s) VALUES ($1) ON CONFLICT DO NOTHING")
+        #expect(
+            PostgresSQL.translate(
+                "CREATE TABLE t (k INTEGER PRIMARY KEY, b BLOB, n INTEGER) STRICT;\nCREATE TABLE u (k BLOB PRIMARY KEY) WITHOUT ROWID;"
+            )
+                == "CREATE TABLE t (k bigint PRIMARY KEY, b bytea, n bigint);\nCREATE TABLE u (k bytea PRIMARY KEY);")
     }
 }
 
