@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(
             name: "AssentProofsTests",
             dependencies: ["AssentProofs", "AssentEngine", "AssentRecords", "AssentLog", "AssentCrypto", "AssentTestSupport"]),
-        .testTarget(name: "AssentCLITests", dependencies: ["assent", "AssentLog", "AssentStorage"]),
+        .testTarget(name: "AssentCLITests", dependencies: ["assent", "AssentLog", "AssentStorage", "AssentTestSupport"]),
     ]
 )
 

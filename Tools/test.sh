@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The test suite: set up, run the Swift tests (debug build; the records, engine and proofs suites a second time on
-# PostgreSQL, in a throwaway server on 127.0.0.1), then the checks against independent
+# The test suite: set up, run the Swift tests (debug build; the records, engine, proofs and CLI
+# suites a second time on PostgreSQL, in a throwaway server on 127.0.0.1), then the checks against independent
 # implementations (Go's sumdb/note and sumdb/tlog, license-expression, the JSON Schemas), the
 # README's runnable examples, per-shard training locally and on a local Ray cluster, the
 # concurrency check and short runs of every fuzz target.
@@ -18,8 +18,8 @@ swift test --skip-build 2>&1 | tee "$postgres/swift-test.log"
 test "${PIPESTATUS[0]}" -eq 0
 grep -q "Suite PostgresConnectionTests passed" "$postgres/swift-test.log" \
   || { echo "test: the PostgreSQL tests did not run" >&2; exit 1; }
-# The records, engine and proofs suites again, every fixture's ledger on PostgreSQL.
-ASSENT_TEST_BACKEND=postgresql swift test --skip-build --filter "AssentRecordsTests|AssentEngineTests|AssentProofsTests"
+# The records, engine, proofs and CLI suites again, every ledger on PostgreSQL.
+ASSENT_TEST_BACKEND=postgresql swift test --skip-build --filter "AssentRecordsTests|AssentEngineTests|AssentProofsTests|AssentCLITests"
 bash Tools/interop/go-interop.sh
 bash Tools/interop/proof-interop.sh
 bash Tools/check_readme.sh

@@ -17,6 +17,8 @@ public final class Ledger {
     public let verifier: NoteVerifier
     /// The open database connection.
     package let database: Database
+    /// Where the log and the vault are: the SQLite file, or the PostgreSQL URL without its password.
+    public var databaseName: String { database.name }
     /// Supplies the `at` time of a write transaction; replaceable in tests.
     public var clock: @Sendable () -> String = { UTCTime.now() }
     private var cachedSigner: NoteSigner?
@@ -36,6 +38,20 @@ public final class Ledger {
         guard NoteKeyID.isValidName(origin) else {
             throw LedgerError(
                 .invalidInput, "invalid origin \"\(origin)\": it must be non-empty, without spaces or '+'")
+        }
+        // A PostgreSQL database is checked first, so a wrong URL or password leaves no folder behind.
+        let postgres = try postgresURL.map { url in
+            guard PostgresURL.isPostgres(url) else {
+                throw LedgerError(.invalidInput, "database: expected a postgresql:// URL")
+            }
+            let database = try Database(postgresURL: url)
+            guard try !database.tableExists("entries") else {
+                throw LedgerError(
+                    .alreadyExists,
+                    "\(database.name) already holds a ledger (or other tables named like a ledger's); use an empty database"
+                )
+            }
+            return database
         }
         var isFolder: ObjCBool = false
         if manager.fileExists(atPath: folder.path, isDirectory: &isFolder) {
@@ -73,18 +89,9 @@ public final class Ledger {
         try KeyFiles.writePublic(
             String(decoding: CanonicalJSON.encode(.object(trust)), as: UTF8.self) + "\n", to: paths.trust)
         let database: Database
-        if let postgresURL {
-            guard PostgresURL.isPostgres(postgresURL) else {
-                throw LedgerError(.invalidInput, "database: expected a postgresql:// URL")
-            }
-            database = try Database(postgresURL: postgresURL)
-            guard try !database.tableExists("entries") else {
-                throw LedgerError(
-                    .alreadyExists,
-                    "\(PostgresURL.redacted(postgresURL)) already holds a ledger (or other tables named like a ledger's); use an empty database"
-                )
-            }
-            try KeyFiles.writePrivate(postgresURL + "\n", to: paths.databaseURL)
+        if let postgres {
+            database = postgres
+            try KeyFiles.writePrivate(postgresURL! + "\n", to: paths.databaseURL)
         } else {
             // The database holds the vault: create it 0600 before SQLite does (its WAL and shared-memory
             // files take the same mode).

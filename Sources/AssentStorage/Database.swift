@@ -13,6 +13,8 @@ public final class Database {
     /// The PostgreSQL connection; nil on SQLite.
     let postgres: PostgresConnection?
     private var statementCache: [String: Statement] = [:]
+    /// How messages name the database: the SQLite file's path, or the PostgreSQL URL without its password.
+    public let name: String
     /// Rows changed by the last statement on PostgreSQL.
     var postgresChanges = 0
     /// The advisory lock every PostgreSQL write transaction holds until it ends, as SQLite's
@@ -36,6 +38,7 @@ public final class Database {
         }
         self.handle = handle
         postgres = nil
+        name = path
         sqlite3_extended_result_codes(handle, 1)
         sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
         try execute("PRAGMA page_size = 32768")
@@ -51,7 +54,9 @@ public final class Database {
     /// - Throws: ``StorageError`` naming the database without its password.
     public init(postgresURL url: String) throws {
         handle = nil
-        postgres = try PostgresConnection(url: url)
+        let connection = try PostgresConnection(url: url)
+        postgres = connection
+        name = connection.name
     }
 
     deinit {

@@ -7,24 +7,42 @@ extension AssentCommand {
     struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a new ledger: the database, the log's Ed25519 key and the ECDSA P-256 signing key.",
-            discussion: "Private keys are written with mode 0600. An existing ledger is never overwritten.")
+            discussion: """
+                Private keys are written with mode 0600. An existing ledger is never overwritten.
+
+                By default the ledger's database is SQLite, in the ledger folder. With --database it is an \
+                empty PostgreSQL database (or schema): the folder then holds the keys and the database's URL \
+                (mode 0600), and a copy of the folder on another machine is a further writer of the same \
+                ledger. A password comes from the URL, PGPASSWORD or ~/.pgpass, as libpq finds it; it is \
+                never printed.
+
+                  assent init --origin example.org/training --database postgresql://assent@db.internal:5432/ledger
+                """)
 
         @OptionGroup var global: GlobalOptions
 
         @Option(help: "The log's origin, the first line of every checkpoint (default: assent.local/<random>).")
         var origin: String?
 
+        @Option(
+            help: ArgumentHelp(
+                "Keep the log and the vault in this empty PostgreSQL database instead of SQLite.",
+                valueName: "postgresql://USER@HOST:PORT/DB"))
+        var database: String?
+
         func run() throws {
             try reportingErrors {
-                let ledger = try Ledger.create(at: global.ledgerFolder, origin: origin)
+                let ledger = try Ledger.create(at: global.ledgerFolder, origin: origin, postgresURL: database)
+                let location = ledger.databaseName
                 if global.json {
                     Console.json(
                         JSONObject([
                             ("ledger", .string(ledger.paths.folder.path)), ("origin", .string(ledger.origin)),
-                            ("log_key", .string(ledger.verifier.keyString)),
+                            ("log_key", .string(ledger.verifier.keyString)), ("database", .string(location)),
                         ]))
                 } else {
                     Console.line("Created ledger \(ledger.paths.folder.path)")
+                    Console.line("  database:     \(location)")
                     Console.line("  origin:       \(ledger.origin)")
                     Console.line("  verifier key: \(ledger.verifier.keyString)")
                     Console.line("  publish:      \(ledger.paths.trust.path)")
