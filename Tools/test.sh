@@ -3,7 +3,7 @@
 # suites a second time on PostgreSQL, in a throwaway server on 127.0.0.1), then the checks against independent
 # implementations (Go's sumdb/note and sumdb/tlog, license-expression, the JSON Schemas), the
 # README's runnable examples, per-shard training locally and on a local Ray cluster, the
-# concurrency check and short runs of every fuzz target.
+# concurrency check (on SQLite and on PostgreSQL) and short runs of every fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash Tools/setup.sh
@@ -28,4 +28,6 @@ bash Tools/checks/ray_runner.sh .build/debug/assent
 .venv/bin/python Tools/spdx/crosscheck.py .build/debug/assent
 .venv/bin/python Tools/checks/validate_schemas.py .build/debug/assent
 .venv/bin/python Tools/guarantees/concurrency.py .build/debug/assent --writers 3 --samples 1000
+.venv/bin/python Tools/guarantees/concurrency.py .build/debug/assent --writers 3 --samples 1000 \
+  --database "$ASSENT_TEST_POSTGRES"
 bash Tools/fuzz/run.sh --seconds 15

@@ -11,6 +11,8 @@ internal import CLibPQ
 public final class PostgresConnection {
     private let handle: OpaquePointer
     private let password: String?
+    /// Statements prepared on this connection, by SQL and parameter types.
+    private var prepared: [PreparedKey: String] = [:]
     /// The database as messages name it: the URL without its password.
     public let name: String
 
@@ -47,9 +49,11 @@ public final class PostgresConnection {
     public var isInTransaction: Bool { PQtransactionStatus(handle) != PQTRANS_IDLE }
 
     /// Runs one statement with `?` placeholders bound to `parameters` and returns its rows.
+    ///
+    /// The statement is prepared on the server the first time it runs with these parameter types
+    /// (NULLs leave their type to the server) and executed from then on without being parsed again.
     /// - Throws: ``StorageError`` with the server's message and SQLSTATE.
     public func query(_ sql: String, _ parameters: [SQLValue] = []) throws -> PostgresRows {
-        let translated = PostgresSQL.translate(sql)
         var types: [Oid] = []
         var buffers: [[UInt8]?] = []
         for parameter in parameters {
@@ -68,8 +72,9 @@ public final class PostgresConnection {
                 buffers.append(bytes)
             }
         }
+        let statement = try preparedName(sql, types: types)
         let result = withPointers(to: buffers) { values, lengths, formats in
-            PQexecParams(handle, translated, Int32(parameters.count), types, values, lengths, formats, 1)
+            PQexecPrepared(handle, statement, Int32(parameters.count), values, lengths, formats, 1)
         }
         guard let result else { throw StorageError(resultCode: -1, message: "\(name): out of memory") }
         do { try check(result, sql: sql) } catch {
@@ -77,6 +82,18 @@ public final class PostgresConnection {
             throw error
         }
         return PostgresRows(result: result)
+    }
+
+    /// The server-side name of `sql` prepared for parameters of `types`, preparing it on first use.
+    private func preparedName(_ sql: String, types: [Oid]) throws -> String {
+        let key = PreparedKey(sql: sql, types: types)
+        if let name = prepared[key] { return name }
+        let name = "assent_\(prepared.count)"
+        let result = PQprepare(handle, name, PostgresSQL.translate(sql), Int32(types.count), types)
+        defer { PQclear(result) }
+        try check(result, sql: sql)
+        prepared[key] = name
+        return name
     }
 
     /// Calls `body` with C arrays of value pointers, lengths and formats (all binary) for `buffers`.
@@ -116,6 +133,12 @@ public final class PostgresConnection {
             message:
                 "\(name): \(PostgresURL.scrub(message, password: password)) (SQLSTATE \(state)) in: \(sql.prefix(160))")
     }
+}
+
+/// A statement prepared on the server: the same SQL with other parameter types is prepared again.
+private struct PreparedKey: Hashable {
+    let sql: String
+    let types: [Oid]
 }
 
 /// The rows of one PostgreSQL result, read by row and column (binary format).

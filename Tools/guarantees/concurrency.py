@@ -2,7 +2,9 @@
 """Several processes ingesting and revoking at once against one ledger: every entry present once,
 chain and tree valid, no "database is locked" reaching the user.
 
-    python3 Tools/guarantees/concurrency.py [path/to/assent] [--writers 4] [--samples 3000]
+    python3 Tools/guarantees/concurrency.py [path/to/assent] [--writers 4] [--samples 3000] [--database URL]
+
+With --database the ledger is created on that (empty) PostgreSQL database or schema.
 """
 import json
 import os
@@ -14,6 +16,7 @@ arguments = [a for a in sys.argv[1:] if not a.startswith("--")]
 assent = arguments[0] if arguments else os.path.join(os.path.dirname(__file__), "../../.build/release/assent")
 writers = int(sys.argv[sys.argv.index("--writers") + 1]) if "--writers" in sys.argv else 4
 samples = int(sys.argv[sys.argv.index("--samples") + 1]) if "--samples" in sys.argv else 3000
+database = sys.argv[sys.argv.index("--database") + 1] if "--database" in sys.argv else None
 
 
 def run(*args):
@@ -22,7 +25,9 @@ def run(*args):
 
 with tempfile.TemporaryDirectory() as work:
     ledger = os.path.join(work, "ledger")
-    run("init", "--ledger", ledger)
+    created = run("init", "--ledger", ledger, *(["--database", database] if database else []))
+    if created.returncode != 0:
+        sys.exit(f"concurrency: assent init failed: {created.stderr.strip()}")
     for writer in range(writers):
         run("consent", "grant", "--subject", f"w{writer}", "--purpose", "ai-training", "--id", f"c-{writer}", "--ledger", ledger)
         run("consent", "grant", "--subject", f"r{writer}", "--purpose", "ai-training", "--id", f"r-{writer}", "--ledger", ledger)

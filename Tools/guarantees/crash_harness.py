@@ -4,7 +4,9 @@ checks the ledger: `assent log verify` passes, no committed entry was lost, the 
 agree (`assent status` counts match the entries), and re-running the interrupted command completes
 it idempotently.
 
-    python3 Tools/guarantees/crash_harness.py [path/to/assent] [--kills 200] [--seed 1]
+    python3 Tools/guarantees/crash_harness.py [path/to/assent] [--kills 200] [--seed 1] [--database URL]
+
+With --database the ledger is created on that (empty) PostgreSQL database or schema.
 
 Prints the counts: kills, kills that landed mid-command, verify failures, lost entries.
 """
@@ -22,6 +24,7 @@ arguments = [a for a in sys.argv[1:] if not a.startswith("--")]
 assent = arguments[0] if arguments else os.path.join(os.path.dirname(__file__), "../../.build/release/assent")
 kills = int(sys.argv[sys.argv.index("--kills") + 1]) if "--kills" in sys.argv else 200
 rng = random.Random(int(sys.argv[sys.argv.index("--seed") + 1]) if "--seed" in sys.argv else 1)
+database = sys.argv[sys.argv.index("--database") + 1] if "--database" in sys.argv else None
 
 
 def run(*args, check=True):
@@ -34,7 +37,7 @@ def size(ledger):
 
 with tempfile.TemporaryDirectory() as work:
     ledger = os.path.join(work, "ledger")
-    run("init", "--ledger", ledger)
+    run("init", "--ledger", ledger, *(["--database", database] if database else []))
     stats = {"kills": 0, "mid_command": 0, "verify_failures": 0, "lost_entries": 0, "rerun_failures": 0}
     # Where each mid-command ingest kill landed: before the spill of validated samples existed (start-up
     # and reading), during phase 1 (the spill exists, nothing committed), or during phase 2's commits.
