@@ -85,4 +85,32 @@ struct PostgresLedgerTests {
         stat(scratch.appendingPathComponent("a/database.url").path, &mode)
         #expect(mode.st_mode & 0o777 == 0o600, "the URL may hold a password: owner only")
     }
+
+    @Test func aConnectionDroppedMidTransactionIsAClearErrorAndLeavesTheLogAsItWas() throws {
+        let (url, cleanUp) = try emptyDatabase()
+        defer { cleanUp() }
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("assent-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let ledger = try Ledger.create(at: scratch.appendingPathComponent("a"), postgresURL: url)
+        _ = try ledger.appendNotes(notes(3, from: 0))
+        let pid = try #require(try ledger.database.scalarInteger("SELECT pg_backend_pid()"))
+        let admin = try PostgresConnection(url: url)
+        do {
+            try ledger.write { writer in
+                try writer.append(type: "note", fields: JSONObject([("text", .string("lost"))]))
+                _ = try admin.query("SELECT pg_terminate_backend(?::integer)", [.integer(pid)])
+                try writer.append(type: "note", fields: JSONObject([("text", .string("also lost"))]))
+            }
+            Issue.record("a write on a terminated connection succeeded")
+        } catch let error as StorageError {
+            #expect(error.message.hasPrefix(PostgresURL.redacted(url)), "\(error.message)")
+            let password = URLComponents(string: url)?.password ?? "no password"
+            #expect(!error.message.contains(password))
+        }
+        let reopened = try Ledger(opening: ledger.paths.folder)
+        #expect(try reopened.size() == 3)
+        #expect(try reopened.verify().entries == 3)
+        _ = try reopened.appendNotes(notes(1, from: 3))
+        #expect(try reopened.size() == 4)
+    }
 }
