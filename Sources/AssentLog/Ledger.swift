@@ -138,10 +138,19 @@ public final class Ledger {
                 try statement.step() ? statement.text(0) : nil
             }
         } catch {
-            throw LedgerError(.notALedger, "\(paths.database.path) is not an Assent ledger database")
+            throw LedgerError(.notALedger, "\(database.name) is not an Assent ledger database")
         }
         guard format == "assent-ledger" else {
-            throw LedgerError(.notALedger, "\(paths.database.path) is not an Assent ledger database")
+            throw LedgerError(.notALedger, "\(database.name) is not an Assent ledger database")
+        }
+        let schema = try database.withStatement("SELECT value FROM meta WHERE key = 'schema'") { statement in
+            try statement.step() ? statement.text(0) : nil
+        }
+        guard schema == LedgerSchema.version else {
+            throw LedgerError(
+                .notALedger,
+                "\(database.name) holds a ledger of schema version \(schema ?? "none"); this assent reads version \(LedgerSchema.version)"
+            )
         }
         let storedOrigin = try database.withStatement("SELECT value FROM meta WHERE key = 'origin'") { statement in
             try statement.step() ? statement.text(0) : nil

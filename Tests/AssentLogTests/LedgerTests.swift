@@ -112,6 +112,21 @@ import Testing
         #expect(throws: LedgerError(.notALedger, "")) { try Ledger(opening: folder.appendingPathComponent("missing")) }
     }
 
+    @Test func aLedgerOfAnotherSchemaVersionIsRefusedByName() throws {
+        let (ledger, folder) = try makeLedger(entries: 2)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try ledger.database.run("UPDATE meta SET value = '2' WHERE key = 'schema'")
+        do {
+            _ = try Ledger(opening: folder)
+            Issue.record("a ledger of schema version 2 was opened")
+        } catch let error as LedgerError {
+            #expect(error.code == .notALedger)
+            #expect(
+                error.message
+                    == "\(ledger.paths.database.path) holds a ledger of schema version 2; this assent reads version 1")
+        }
+    }
+
     @Test func privateKeysReadableByOthersAreRefused() throws {
         let (ledger, folder) = try makeLedger()
         defer { try? FileManager.default.removeItem(at: folder) }

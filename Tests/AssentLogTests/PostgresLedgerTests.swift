@@ -81,6 +81,16 @@ struct PostgresLedgerTests {
             let password = URLComponents(string: url)?.password ?? "no password"
             #expect(!error.message.contains(password))
         }
+        let admin = try PostgresConnection(url: url)
+        try admin.execute("UPDATE meta SET value = '7' WHERE key = 'schema'")
+        do {
+            _ = try Ledger(opening: scratch.appendingPathComponent("a"))
+            Issue.record("a ledger of schema version 7 was opened")
+        } catch let error as LedgerError {
+            #expect(
+                error.message
+                    == "\(PostgresURL.redacted(url)) holds a ledger of schema version 7; this assent reads version 1")
+        }
         var mode = stat()
         stat(scratch.appendingPathComponent("a/database.url").path, &mode)
         #expect(mode.st_mode & 0o777 == 0o600, "the URL may hold a password: owner only")
