@@ -157,7 +157,7 @@ public final class Ingestor {
         func prepareNext() -> Background<Result<([ValidatedSample], [SampleSeal?]), any Error>> {
             Background {
                 Result {
-                    let chunk = try ValidatedSpill.next(options.chunkSize, from: samples)
+                    let chunk = try samples.next(options.chunkSize)
                     return (chunk, try SampleSeal.seal(chunk, inlineLimit: inlineLimit))
                 }
             }

@@ -46,6 +46,12 @@ struct RawManifestItem {
     let fields: JSONObject
     /// Why the line could not be read as fields (not JSON, not UTF-8, wrong width), if so.
     var failure: RecordsError? = nil
+
+    /// A line that could not be read as fields, for `message`.
+    static func failed(line: Int, _ message: String) -> RawManifestItem {
+        RawManifestItem(
+            line: line, fields: JSONObject(), failure: RecordsError(.invalidInput, "line \(line): \(message)"))
+    }
 }
 
 /// Streams the items of a manifest, one at a time, in bounded memory.
@@ -96,23 +102,18 @@ final class ManifestReader {
             switch self {
             case .item(let item): return item
             case .jsonLine(let number, let line):
-                func failed(_ message: String) -> RawManifestItem {
-                    RawManifestItem(
-                        line: number, fields: JSONObject(),
-                        failure: RecordsError(.invalidInput, "line \(number): \(message)"))
+                guard String(validating: line, as: UTF8.self) != nil else {
+                    return .failed(line: number, "invalid UTF-8")
                 }
-                guard String(validating: line, as: UTF8.self) != nil else { return failed("invalid UTF-8") }
                 let value: JSONValue
-                do { value = try JSONParser.parse(Array(line)) } catch { return failed("not valid JSON: \(error)") }
-                guard let object = value.objectValue else { return failed("expected a JSON object") }
+                do { value = try JSONParser.parse(Array(line)) } catch {
+                    return .failed(line: number, "not valid JSON: \(error)")
+                }
+                guard let object = value.objectValue else { return .failed(line: number, "expected a JSON object") }
                 return RawManifestItem(line: number, fields: object)
             }
         }
     }
-
-    /// The next item, or nil at the end.
-    /// - Throws: ``RecordsError`` for a CSV row of the wrong width.
-    func next() throws -> RawManifestItem? { try nextPending()?.parse() }
 
     /// Up to `count` items, together at most about `byteLimit` bytes of JSONL (always at least one item).
     func nextBatch(count: Int, byteLimit: Int) throws -> [Pending] {
@@ -135,19 +136,11 @@ final class ManifestReader {
                 if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
                 guard isCSV, let header else { return .jsonLine(number: number, bytes: line) }
                 guard String(validating: line, as: UTF8.self) != nil else {
-                    return .item(
-                        RawManifestItem(
-                            line: number, fields: JSONObject(),
-                            failure: RecordsError(.invalidInput, "line \(number): invalid UTF-8")))
+                    return .item(.failed(line: number, "invalid UTF-8"))
                 }
                 let cells = try CSV.parseRecord(line, reader: reader, line: number)
                 guard cells.count == header.count else {
-                    return .item(
-                        RawManifestItem(
-                            line: number, fields: JSONObject(),
-                            failure: RecordsError(
-                                .invalidInput,
-                                "line \(number): \(cells.count) columns, but the header has \(header.count)")))
+                    return .item(.failed(line: number, "\(cells.count) columns, but the header has \(header.count)"))
                 }
                 var fields = JSONObject()
                 for (name, cell) in zip(header, cells) where !cell.isEmpty { fields[name] = .string(cell) }

@@ -20,23 +20,37 @@ struct SampleSeal {
     /// Seals `sample`, storing content larger than `inlineLimit` in a file below `ledgerFolder`.
     /// - Throws: ``RecordsError`` if the content no longer has the digest it was validated with.
     init(_ sample: ValidatedSample, inlineLimit: Int, ledgerFolder: URL) throws {
-        nonce = SecureRandom.bytes(count: 32)
+        guard sample.size > inlineLimit else {
+            try self.init(inline: sample)
+            return
+        }
+        let nonce = SecureRandom.bytes(count: 32)
         let hasher = SHA256Hasher()
         hasher.update(nonce)
-        if sample.size > inlineLimit {
-            file = try Self.storeContentFile(sample, hasher: hasher, ledgerFolder: ledgerFolder)
-            inline = nil
-        } else {
-            let bytes = try sample.contentBytes()
-            guard SHA256.hash(bytes) == sample.digest else {
-                throw RecordsError(.invalidInput, "line \(sample.line): the content changed after it was validated")
-            }
-            hasher.update(bytes)
-            inline = bytes
-            file = nil
+        let file = try Self.storeContentFile(sample, hasher: hasher, ledgerFolder: ledgerFolder)
+        self.init(sample, nonce: nonce, commitment: hasher.finalize(), inline: nil, file: file)
+    }
+
+    /// Seals `sample` with its content kept for the vault row.
+    /// - Throws: ``RecordsError`` if the content no longer has the digest it was validated with.
+    init(inline sample: ValidatedSample) throws {
+        let bytes = try sample.contentBytes()
+        guard SHA256.hash(bytes) == sample.digest else {
+            throw RecordsError(.invalidInput, "line \(sample.line): the content changed after it was validated")
         }
-        commitment = hasher.finalize()
-        attributionDigest = sample.attribution.map { [nonce] in KeyedDigest.of($0, key: nonce) }
+        let nonce = SecureRandom.bytes(count: 32)
+        let hasher = SHA256Hasher()
+        hasher.update(nonce)
+        hasher.update(bytes)
+        self.init(sample, nonce: nonce, commitment: hasher.finalize(), inline: bytes, file: nil)
+    }
+
+    private init(_ sample: ValidatedSample, nonce: [UInt8], commitment: [UInt8], inline: [UInt8]?, file: String?) {
+        self.nonce = nonce
+        self.commitment = commitment
+        self.inline = inline
+        self.file = file
+        attributionDigest = sample.attribution.map { KeyedDigest.of($0, key: nonce) }
     }
 
     /// Seals, on all cores, every sample of `samples` whose content is inline and within `inlineLimit`;
@@ -51,7 +65,7 @@ struct SampleSeal {
                 Result {
                     try shared.value[ranges[part]].map { sample -> SampleSeal? in
                         guard case .inline = sample.content, sample.size <= inlineLimit else { return nil }
-                        return try SampleSeal(sample, inlineLimit: inlineLimit, ledgerFolder: URL(fileURLWithPath: "/"))
+                        return try SampleSeal(inline: sample)
                     }
                 })
         }

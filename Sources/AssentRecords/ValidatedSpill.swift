@@ -58,13 +58,6 @@ final class ValidatedSpill {
     /// Writes what is buffered; call once phase 1 is done.
     func finishWriting() throws { try flush() }
 
-    /// Up to `count` samples from `reader`, in order (empty at the end).
-    static func next(_ count: Int, from reader: Reader) throws -> [ValidatedSample] {
-        var samples: [ValidatedSample] = []
-        while samples.count < count, let sample = try reader.next() { samples.append(sample) }
-        return samples
-    }
-
     /// Reads the samples back in the order they were appended.
     func makeReader() -> Reader { Reader(spill: self) }
 
@@ -95,6 +88,13 @@ final class ValidatedSpill {
         fileprivate init(spill: ValidatedSpill) {
             self.spill = spill
             end = spill.written
+        }
+
+        /// Up to `count` further samples, in order (empty at the end).
+        func next(_ count: Int) throws -> [ValidatedSample] {
+            var samples: [ValidatedSample] = []
+            while samples.count < count, let sample = try next() { samples.append(sample) }
+            return samples
         }
 
         /// The next sample, or nil after the last.
