@@ -28,7 +28,8 @@ public final class LogWriter {
         self.origin = origin
         self.timestamp = timestamp
         // On PostgreSQL the tip row is locked here, for the whole transaction: writers on other
-        // connections wait for it, so everything read below stays valid until COMMIT.
+        // connections wait for it, so everything read below stays valid until COMMIT. The tip is the
+        // latest checkpoint's size, and every transaction that appends ends with its checkpoint.
         let size = UInt64(
             try database.scalarInteger(
                 database.isPostgres
@@ -78,12 +79,9 @@ public final class LogWriter {
             )
         }
         let seq = edge.size
-        try database.withStatement("INSERT OR FAIL INTO entries (seq, type, body) VALUES (?, ?, ?)") { insert in
-            try insert.bind(.integer(Int64(seq)), at: 1)
-            try insert.bind(.text(type), at: 2)
-            try bytes.withUnsafeBytes { try insert.bind(bytes: $0, at: 3) }
-            try insert.step()
-        }
+        try database.enqueue(
+            "INSERT OR FAIL INTO entries (seq, type, body) VALUES (?, ?, ?)",
+            [.integer(Int64(seq)), .text(type), .blob(bytes)])
         let leaf = hasher.leafHash(bytes)
         try edge.append(leafHash: leaf, hasher: hasher) { try store($0) }
         previousLeafHash = leaf
@@ -98,13 +96,13 @@ public final class LogWriter {
         guard edge.size > startSize else { return nil }
         for tile in edge.tiles { try store(tile) }
         for (type, count) in appendedTypes.sorted(by: { $0.key < $1.key }) {
-            try database.run(
+            try database.enqueue(
                 "INSERT INTO entry_counts (type, count) VALUES (?, ?) ON CONFLICT (type) DO UPDATE SET count = entry_counts.count + excluded.count",
                 [.text(type), .integer(count)])
         }
         let checkpoint = Checkpoint(origin: origin, size: edge.size, root: edge.root(hasher: hasher))
         let note = try SignedNote.sign(text: checkpoint.text, with: signer)
-        try database.run(
+        try database.enqueue(
             "INSERT INTO checkpoints (size, note) VALUES (?, ?)", [.integer(Int64(edge.size)), .text(note)])
         return note
     }
@@ -114,11 +112,11 @@ public final class LogWriter {
             INSERT INTO tree_tiles (id, filled, hashes) VALUES (?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET filled = excluded.filled, hashes = excluded.hashes
             """
-        try database.withStatement(sql) { upsert in
-            try upsert.bind(.integer(LedgerSchema.tileID(stratum: tile.stratum, index: tile.index)), at: 1)
-            try upsert.bind(.integer(Int64(tile.filled)), at: 2)
-            try tile.slots.withUnsafeBytes { try upsert.bind(bytes: $0, at: 3) }
-            try upsert.step()
-        }
+        try database.enqueue(
+            sql,
+            [
+                .integer(LedgerSchema.tileID(stratum: tile.stratum, index: tile.index)), .integer(Int64(tile.filled)),
+                .blob(tile.slots),
+            ])
     }
 }

@@ -16,6 +16,12 @@ final class BatchValidator {
         /// The item names a sample file (`path`): the caller validates it.
         case needsFile(RawManifestItem)
 
+        /// The validated sample, if validation is done.
+        var validatedSample: ValidatedSample? {
+            if case .validated(let sample) = self { return sample }
+            return nil
+        }
+
         /// The item's 1-based line.
         var line: Int {
             switch self {

@@ -207,11 +207,16 @@ extension RecordStore {
     /// The log index of the erasure that tombstoned this plain digest, if any.
     func tombstone(digest: [UInt8]) throws -> UInt64? {
         // The usual case, a ledger that never erased: nothing to find, and no key file to read per sample.
-        guard try database.scalarInteger("SELECT EXISTS (SELECT 1 FROM vault_tombstones)") == 1 else { return nil }
+        guard try hasTombstones() else { return nil }
         let url = ledger.paths.vaultKey
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         let keyed = HMACSHA256.authenticationCode(for: digest, key: try vaultKey())
         return try database.scalarInteger("SELECT seq FROM vault_tombstones WHERE keyed_digest = ?", [.blob(keyed)])
             .map(UInt64.init)
+    }
+
+    /// Whether anything was ever erased (a tombstone exists).
+    func hasTombstones() throws -> Bool {
+        try database.scalarInteger("SELECT EXISTS (SELECT 1 FROM vault_tombstones)") == 1
     }
 }

@@ -81,6 +81,7 @@ extension Ingestor {
     /// The ids of the subject's consents that cover `purpose`, are not withdrawn and have not expired.
     private func currentConsents(ofSubject subject: String, purpose: String, now: String) throws -> [String] {
         if let cached = currentConsentCache[subject] { return cached }
+        guard try lookups.pseudonym(ofSubject: subject, store: store) != nil else { return [] }  // no consents yet
         let revocations = RevocationRegistry(store: store)
         var current: [String] = []
         for consent in try ConsentRegistry(store: store).list(subject: subject)

@@ -75,8 +75,9 @@ public struct IngestReport: Sendable {
 public final class Ingestor {
     let store: RecordStore
     private var consents: [String: ConsentRecord?] = [:]
-    private var pseudonyms: [String: String?] = [:]
     private var withdrawnConsents: [String: Bool] = [:]
+    /// What the ledger holds for the batch at hand, read once per transaction (see ``LedgerLookups``).
+    var lookups = LedgerLookups()
     /// Subject → its consents current for the standard policy's purpose, for tying samples to them.
     var currentConsentCache: [String: [String]] = [:]
     /// Concluded licence expression → whether the standard policy can elect a licence from it.
@@ -133,6 +134,7 @@ public final class Ingestor {
             pending = validateNext()
             withdrawnConsents = [:]
             try store.database.readTransaction {
+                try lookups.prefetch(outcomes.compactMap(\.validatedSample), from: store)
                 for outcome in outcomes {
                     report.items += 1
                     do {
@@ -253,17 +255,14 @@ public final class Ingestor {
     }
 
     private func pseudonym(_ subject: String) throws -> String? {
-        if let cached = pseudonyms[subject] { return cached }
-        let found = try store.pseudonym(ofSubject: subject)
-        pseudonyms[subject] = found
-        return found
+        try lookups.pseudonym(ofSubject: subject, store: store)
     }
 
     /// Refuses a sample that contradicts what the ledger already holds for the same content.
     /// - Returns: the sample the ledger already holds with the same content, if any.
     @discardableResult
     private func checkAgainstLedger(_ sample: ValidatedSample, subject: SubjectRef) throws -> ExistingSample? {
-        if let erasedAt = try store.tombstone(digest: sample.digest) {
+        if try lookups.hasTombstones(store), let erasedAt = try store.tombstone(digest: sample.digest) {
             let newConsent = try sample.consent.flatMap { try consent($0) }.map { $0.seq > erasedAt } ?? false
             guard newConsent else {
                 throw RecordsError(
@@ -272,16 +271,15 @@ public final class Ingestor {
                 )
             }
         }
-        guard let existing = try store.existingSample(digest: sample.digest) else { return nil }
+        guard let existing = try lookups.existingSample(digest: sample.digest, store: store) else { return nil }
         guard subject.matches(existing.subject), sample.consent == existing.consent else {
             throw RecordsError(
                 .conflict,
                 "line \(sample.line): the same content is already sample sha256:\(Hex.encode(existing.commitment)) (entry \(existing.seq)) with a different subject or consent"
             )
         }
-        guard let recorded = try store.sourceMetadata(sample: existing.seq, source: sample.source) else {
-            return existing
-        }
+        guard let recorded = try lookups.sourceMetadata(sample: existing.seq, source: sample.source, store: store)
+        else { return existing }
         guard recorded.metadata == sample.metadataDigest else {
             throw RecordsError(
                 .conflict,
@@ -302,20 +300,33 @@ public final class Ingestor {
         var unchanged = 0
         withdrawnConsents = [:]
         try store.ledger.write { writer in
+            try lookups.prefetch(samples, from: store)
             for (sample, seal) in zip(samples, seals) {
                 let subject = try effectiveSubject(of: sample)
                 let existing = try checkAgainstLedger(sample, subject: subject)
+                var pseudonym = subject.pseudonym
+                if case .new(let real) = subject {
+                    pseudonym = try store.createPseudonym(ofSubject: real, in: writer)
+                    lookups.remember(pseudonym: pseudonym!, ofSubject: real)
+                }
+                let recorded = try existing.flatMap {
+                    try lookups.sourceMetadata(sample: $0.seq, source: sample.source, store: store)
+                }
                 switch try store.record(
-                    sample, existing: existing, seal: seal, writer: writer, inlineLimit: options.inlineLimit,
-                    consent: sample.consent.flatMap { try? consent($0) })
+                    sample, existing: existing, recorded: recorded, seal: seal, writer: writer,
+                    inlineLimit: options.inlineLimit, consent: sample.consent.flatMap { try? consent($0) },
+                    knownPseudonym: pseudonym)
                 {
-                case .added: added += 1
-                case .addedSource: addedSources += 1
+                case .added:
+                    added += 1
+                    lookups.forget(sample.digest)  // a later line with the same content must see this one
+                case .addedSource:
+                    addedSources += 1
+                    lookups.forget(sample.digest)
                 case .unchanged: unchanged += 1
                 }
             }
         }
-        pseudonyms = [:]
         report.added += added
         report.addedSources += addedSources
         report.unchanged += unchanged
@@ -328,6 +339,12 @@ enum SubjectRef: Equatable {
     case none
     case known(String)
     case new(String)
+
+    /// The subject's pseudonym, if the vault knows the subject.
+    var pseudonym: String? {
+        if case .known(let pseudonym) = self { return pseudonym }
+        return nil
+    }
 
     func matches(_ pseudonym: String?) -> Bool {
         switch self {

@@ -31,6 +31,54 @@ extension RecordStore {
         }
     }
 
+    /// The samples the vault holds for any of `digests`, by digest, in one query per few hundred digests.
+    func existingSamples(digests: [[UInt8]]) throws -> [[UInt8]: ExistingSample] {
+        var found: [[UInt8]: ExistingSample] = [:]
+        try forEachRow(
+            "SELECT v.digest, s.commitment, s.seq, s.subject, s.consent FROM vault_content v JOIN samples s ON s.seq = v.sample WHERE v.digest",
+            in: digests.map(SQLValue.blob)
+        ) { statement in
+            found[statement.blob(0)] = ExistingSample(
+                commitment: statement.blob(1), seq: UInt64(statement.integer(2)),
+                subject: statement.isNull(3) ? nil : statement.text(3),
+                consent: statement.isNull(4) ? nil : statement.text(4))
+        }
+        return found
+    }
+
+    /// The pseudonyms the vault holds for any of `subjects`, by subject, in one query per few hundred.
+    func pseudonyms(ofSubjects subjects: [String]) throws -> [String: String] {
+        var found: [String: String] = [:]
+        try forEachRow("SELECT subject, pseudonym FROM vault_subjects WHERE subject", in: subjects.map(SQLValue.text)) {
+            found[$0.text(0)] = $0.text(1)
+        }
+        return found
+    }
+
+    /// The metadata digest and entry recorded for every source of the sample entries `samples`.
+    func sourceRecords(samples: [UInt64]) throws -> [UInt64: [String: (metadata: [UInt8], seq: UInt64)]] {
+        var found: [UInt64: [String: (metadata: [UInt8], seq: UInt64)]] = [:]
+        try forEachRow(
+            "SELECT sample, source, metadata, seq FROM sample_sources WHERE sample",
+            in: samples.map { .integer(Int64($0)) }
+        ) { found[UInt64($0.integer(0)), default: [:]][$0.text(1)] = ($0.blob(2), UInt64($0.integer(3))) }
+        return found
+    }
+
+    /// Runs `sql` followed by ` IN (?, …)` for parts of a few hundred `keys` and calls `body` on every row.
+    private func forEachRow(_ sql: String, in keys: [SQLValue], _ body: (Statement) throws -> Void) throws {
+        var start = 0
+        while start < keys.count {
+            let part = keys[start..<min(keys.count, start + 500)]
+            start = part.endIndex
+            let placeholders = Array(repeating: "?", count: part.count).joined(separator: ", ")
+            try database.withStatement(sql + " IN (\(placeholders))") { statement in
+                try statement.bind(Array(part))
+                while try statement.step() { try body(statement) }
+            }
+        }
+    }
+
     /// The metadata digest and entry recorded for (sample entry, source), if any.
     func sourceMetadata(sample: UInt64, source: String) throws -> (metadata: [UInt8], seq: UInt64)? {
         try database.withStatement("SELECT metadata, seq FROM sample_sources WHERE sample = ? AND source = ?") {
@@ -71,14 +119,17 @@ extension RecordStore {
     /// - Parameters:
     ///   - existing: the sample the ledger holds with the same content, as looked up in this transaction.
     ///   - seal: the new sample's nonce and commitment, if computed beforehand (inline content only).
+    ///   - recorded: the metadata digest and entry recorded for the existing sample and this source, as
+    ///     looked up in this transaction.
+    ///   - knownPseudonym: the pseudonym of the sample's subject, if looked up in this transaction.
     func record(
-        _ sample: ValidatedSample, existing: ExistingSample?, seal: SampleSeal?, writer: LogWriter, inlineLimit: Int,
-        consent: ConsentRecord?
+        _ sample: ValidatedSample, existing: ExistingSample?, recorded: (metadata: [UInt8], seq: UInt64)?,
+        seal: SampleSeal?, writer: LogWriter, inlineLimit: Int, consent: ConsentRecord?, knownPseudonym: String?
     ) throws -> RecordOutcome {
         let connection = writer.connection
         var subject = consent?.subject
         if let real = sample.subject {
-            let pseudonym = try ensurePseudonym(ofSubject: real, in: writer)
+            let pseudonym = try knownPseudonym ?? ensurePseudonym(ofSubject: real, in: writer)
             if let subject, subject != pseudonym {
                 throw RecordsError(
                     .conflict,
@@ -92,7 +143,7 @@ extension RecordStore {
                     .conflict,
                     "line \(sample.line): the same content is already a sample with a different subject or consent")
             }
-            if let recorded = try sourceMetadata(sample: existing.seq, source: sample.source) {
+            if let recorded {
                 guard recorded.metadata == sample.metadataDigest else {
                     throw RecordsError(
                         .conflict,
@@ -117,13 +168,13 @@ extension RecordStore {
         fields["subject"] = subject.map(JSONValue.string) ?? .null
         fields["consent"] = sample.consent.map(JSONValue.string) ?? .null
         let entry = try writer.append(type: "sample", fields: fields)
-        try connection.run(
+        try connection.enqueue(
             "INSERT INTO vault_content (sample, digest, nonce, content, file) VALUES (?, ?, ?, ?, ?)",
             [
                 .integer(Int64(entry.seq)), .blob(sample.digest), .blob(nonce), seal.inline.map(SQLValue.blob) ?? .null,
                 seal.file.map(SQLValue.text) ?? .null,
             ])
-        try connection.run(
+        try connection.enqueue(
             "INSERT INTO samples (commitment, seq, subject, consent, media_type, size) VALUES (?, ?, ?, ?, ?, ?)",
             [
                 .blob(commitment), .integer(Int64(entry.seq)), subject.map(SQLValue.text) ?? .null,
@@ -145,13 +196,13 @@ extension RecordStore {
     }
 
     private func insertSource(_ sample: ValidatedSample, sampleSeq: UInt64, seq: UInt64, connection: Database) throws {
-        try connection.run(
+        try connection.enqueue(
             "INSERT INTO sample_sources (sample, source, seq, metadata, license, opt_out) VALUES (?, ?, ?, ?, ?, ?)",
             [
                 .integer(Int64(sampleSeq)), .text(sample.source), .integer(Int64(seq)), .blob(sample.metadataDigest),
                 .text(sample.licenseConcluded), .text(sample.optOut["status"]?.stringValue ?? "unknown"),
             ])
-        try connection.run(
+        try connection.enqueue(
             "INSERT INTO vault_sources (sample, source, attribution, source_uri) VALUES (?, ?, ?, ?)",
             [
                 .integer(Int64(sampleSeq)), .text(sample.source), sample.attribution.map(SQLValue.text) ?? .null,

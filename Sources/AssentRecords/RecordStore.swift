@@ -28,8 +28,14 @@ public final class RecordStore {
     /// The pseudonym for `subject`, created (random, in the vault) inside the caller's write transaction if new.
     func ensurePseudonym(ofSubject subject: String, in writer: LogWriter) throws -> String {
         if let existing = try pseudonym(ofSubject: subject) { return existing }
+        return try createPseudonym(ofSubject: subject, in: writer)
+    }
+
+    /// A new random pseudonym for `subject`, which the vault does not know yet, stored inside the caller's
+    /// write transaction.
+    func createPseudonym(ofSubject subject: String, in writer: LogWriter) throws -> String {
         let pseudonym = "subj-" + Hex.encode(SecureRandom.bytes(count: 12))
-        try writer.connection.run(
+        try writer.connection.enqueue(
             "INSERT INTO vault_subjects (pseudonym, subject) VALUES (?, ?)", [.text(pseudonym), .text(subject)])
         return pseudonym
     }

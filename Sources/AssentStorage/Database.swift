@@ -117,6 +117,7 @@ public final class Database {
             try execute("COMMIT")
             return result
         } catch {
+            postgres?.discardQueued()
             try? execute("ROLLBACK")
             throw error
         }
@@ -151,6 +152,16 @@ public final class Database {
             try statement.bind(arguments)
             while try statement.step() {}
         }
+    }
+
+    /// Runs `sql` with `arguments` where nobody needs its rows or row count now: on SQLite at once; on
+    /// PostgreSQL inside a transaction it may wait and go to the server together with the next
+    /// statement that needs an answer (or COMMIT), saving a round trip each. An error it causes is thrown
+    /// by that later call, inside the same transaction, which then fails as a whole.
+    /// - Throws: ``StorageError`` with the database's message.
+    public func enqueue(_ sql: String, _ arguments: [SQLValue]) throws {
+        if let postgres { return try postgres.enqueue(sql, arguments) }
+        try run(sql, arguments)
     }
 
     /// Whether a table (or index) named `name` exists: in the SQLite file, or in the current schema on

@@ -13,6 +13,8 @@ public final class PostgresConnection {
     private let password: String?
     /// Statements prepared on this connection, by SQL and parameter types.
     private var prepared: [PreparedKey: String] = [:]
+    /// Statements waiting to be sent with the next one that needs an answer.
+    private var queued = PostgresStatementQueue()
     /// The database as messages name it: the URL without its password.
     public let name: String
 
@@ -40,6 +42,7 @@ public final class PostgresConnection {
     /// Runs one or more SQL statements that return no rows of interest.
     /// - Throws: ``StorageError`` with the server's message and SQLSTATE.
     public func execute(_ sql: String) throws {
+        try flush()
         let result = PQexec(handle, sql)
         defer { PQclear(result) }
         try check(result, sql: sql)
@@ -52,8 +55,53 @@ public final class PostgresConnection {
     ///
     /// The statement is prepared on the server the first time it runs with these parameter types
     /// (NULLs leave their type to the server) and executed from then on without being parsed again.
-    /// - Throws: ``StorageError`` with the server's message and SQLSTATE.
+    /// Statements queued by ``enqueue(_:_:)`` are sent ahead of it, in the same round trip.
+    /// - Throws: ``StorageError`` with the server's message and SQLSTATE (a queued statement's, if one
+    ///   failed).
     public func query(_ sql: String, _ parameters: [SQLValue] = []) throws -> PostgresRows {
+        guard queued.isEmpty else { return try sendQueued(then: (sql, parameters))! }
+        let command = try bound(sql, parameters)
+        let result = withPointers(to: command.buffers) { values, lengths, formats in
+            PQexecPrepared(handle, command.statement, Int32(command.buffers.count), values, lengths, formats, 1)
+        }
+        guard let result else { throw StorageError(resultCode: -1, message: "\(name): out of memory") }
+        do { try check(result, sql: sql) } catch {
+            PQclear(result)
+            throw error
+        }
+        return PostgresRows(result: result)
+    }
+
+    /// Runs a statement whose rows and row count nobody needs now. Inside a transaction it is queued
+    /// and sent with the next statement that needs an answer (or the transaction's end), in one round
+    /// trip (libpq's pipeline mode), with the rows of repeated inserts combined (see
+    /// ``PostgresStatementQueue``): statements of the same SQL run in the order queued, others in the
+    /// order their SQL was first queued. An error one causes is thrown then, and the transaction
+    /// fails as a whole. Outside a transaction it runs at once.
+    /// - Throws: ``StorageError`` with the server's message and SQLSTATE.
+    public func enqueue(_ sql: String, _ parameters: [SQLValue]) throws {
+        guard PQtransactionStatus(handle) == PQTRANS_INTRANS else {
+            _ = try query(sql, parameters)
+            return
+        }
+        queued.append(sql, parameters)
+        if queued.count >= Self.queueLimit || queued.bytes >= Self.queueByteLimit { _ = try sendQueued() }
+    }
+
+    /// Sends every queued statement now.
+    /// - Throws: ``StorageError`` for the first queued statement that failed.
+    public func flush() throws { _ = try sendQueued() }
+
+    /// Forgets the queued statements without sending them (the transaction is being rolled back).
+    public func discardQueued() { queued = PostgresStatementQueue() }
+
+    /// The rows queued before they are sent, at most.
+    private static let queueLimit = 4_096
+    /// The parameter bytes queued before they are sent, at most.
+    private static let queueByteLimit = 8 << 20
+
+    /// `sql` prepared for `parameters`' types, with the parameters in binary form.
+    private func bound(_ sql: String, _ parameters: [SQLValue]) throws -> BoundStatement {
         var types: [Oid] = []
         var buffers: [[UInt8]?] = []
         for parameter in parameters {
@@ -72,16 +120,77 @@ public final class PostgresConnection {
                 buffers.append(bytes)
             }
         }
-        let statement = try preparedName(sql, types: types)
-        let result = withPointers(to: buffers) { values, lengths, formats in
-            PQexecPrepared(handle, statement, Int32(parameters.count), values, lengths, formats, 1)
+        return BoundStatement(sql: sql, statement: try preparedName(sql, types: types), buffers: buffers)
+    }
+
+    /// Sends the queued statements, and `last` after them, in one pipeline and reads their results.
+    /// - Returns: the rows of `last`, if given.
+    /// - Throws: ``StorageError`` for the first statement that failed (those after it did not run).
+    private func sendQueued(then last: (sql: String, parameters: [SQLValue])? = nil) throws -> PostgresRows? {
+        let statements = queued.statements() + (last.map { [$0] } ?? [])
+        discardQueued()
+        guard !statements.isEmpty else { return nil }
+        let commands = try statements.map { try bound($0.sql, $0.parameters) }
+        guard PQenterPipelineMode(handle) == 1 else { throw connectionError("cannot enter pipeline mode") }
+        defer { _ = PQexitPipelineMode(handle) }
+        for command in commands {
+            let sent = withPointers(to: command.buffers) { values, lengths, formats in
+                PQsendQueryPrepared(
+                    handle, command.statement, Int32(command.buffers.count), values, lengths, formats, 1)
+            }
+            guard sent == 1 else { throw connectionError("cannot send a statement") }
         }
-        guard let result else { throw StorageError(resultCode: -1, message: "\(name): out of memory") }
-        do { try check(result, sql: sql) } catch {
-            PQclear(result)
-            throw error
+        guard PQpipelineSync(handle) == 1 else { throw connectionError("cannot send a statement") }
+        var failure: (any Error)? = nil
+        var lastResult: OpaquePointer? = nil
+        var index = 0
+        var previousWasEnd = false
+        while true {
+            guard let result = PQgetResult(handle) else {
+                // One NULL ends each statement's results; two in a row mean the connection has nothing more.
+                if previousWasEnd { break }
+                previousWasEnd = true
+                index += 1
+                continue
+            }
+            previousWasEnd = false
+            let status = PQresultStatus(result)
+            if status == PGRES_PIPELINE_SYNC {
+                PQclear(result)
+                break
+            }
+            guard status != PGRES_PIPELINE_ABORTED, failure == nil else {
+                PQclear(result)
+                continue
+            }
+            do {
+                try check(result, sql: commands[min(index, commands.count - 1)].sql)
+            } catch {
+                failure = error
+                PQclear(result)
+                continue
+            }
+            guard last != nil, index == commands.count - 1 else {
+                PQclear(result)
+                continue
+            }
+            if let lastResult { PQclear(lastResult) }
+            lastResult = result
         }
-        return PostgresRows(result: result)
+        if let failure {
+            if let lastResult { PQclear(lastResult) }
+            throw failure
+        }
+        guard last != nil else { return nil }
+        guard let lastResult else { throw connectionError("the server sent no result") }
+        return PostgresRows(result: lastResult)
+    }
+
+    /// A ``StorageError`` naming the database, `what` failed and libpq's reason, without the password.
+    private func connectionError(_ what: String) -> StorageError {
+        let reason = String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
+        return StorageError(
+            resultCode: -1, message: "\(name): \(what): \(PostgresURL.scrub(reason, password: password))")
     }
 
     /// The server-side name of `sql` prepared for parameters of `types`, preparing it on first use.
@@ -133,6 +242,13 @@ public final class PostgresConnection {
             message:
                 "\(name): \(PostgresURL.scrub(message, password: password)) (SQLSTATE \(state)) in: \(sql.prefix(160))")
     }
+}
+
+/// A prepared statement with its parameters in binary form, ready to send.
+private struct BoundStatement {
+    let sql: String
+    let statement: String
+    let buffers: [[UInt8]?]
 }
 
 /// A statement prepared on the server: the same SQL with other parameter types is prepared again.

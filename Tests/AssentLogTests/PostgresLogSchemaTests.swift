@@ -43,20 +43,53 @@ struct PostgresLogSchemaTests {
         try database.query("SELECT size FROM log_tip WHERE id = 0").integer(0, 0)
     }
 
-    @Test func entriesAppendOnlyInSequenceAndTheTipFollows() throws {
+    func checkpoint(_ size: Int64, on database: PostgresConnection) throws {
+        _ = try database.query("INSERT INTO checkpoints (size, note) VALUES (?, 'note')", [.integer(size)])
+    }
+
+    @Test func entriesAppendOnlyInSequence() throws {
         let (database, _, cleanUp) = try ledgerSchema()
         defer { cleanUp() }
         try append(0, to: database)
         try append(1, to: database)
-        #expect(try tip(database) == 2)
         for seq: Int64 in [3, 1, 0, -1] {
             let error = refusal { try append(seq, to: database) }
             #expect(error?.isConstraintViolation == true, "seq \(seq) must be refused")
-            #expect(error?.message.contains("seq must equal the current size") == true)
         }
-        #expect(try tip(database) == 2, "refused inserts leave the tip where it was")
+        #expect(refusal { try append(3, to: database) }?.message.contains("seq must equal the current size") == true)
         try append(2, to: database)
         #expect(try database.query("SELECT count(*) FROM entries").integer(0, 0) == 3)
+    }
+
+    @Test func aMultiRowInsertMustContinueTheLogAsAWhole() throws {
+        let (database, _, cleanUp) = try ledgerSchema()
+        defer { cleanUp() }
+        let insert = "INSERT INTO entries (seq, type, body) VALUES (?, 'note', ?), (?, 'note', ?), (?, 'note', ?)"
+        func rows(_ seqs: [Int64]) -> [SQLValue] { seqs.flatMap { [.integer($0), .blob([UInt8($0)])] } }
+        _ = try database.query(insert, rows([0, 1, 2]))
+        for seqs: [Int64] in [[3, 4, 6], [4, 5, 6], [2, 3, 4], [3, 3, 4]] {
+            let error = refusal { _ = try database.query(insert, rows(seqs)) }
+            #expect(error?.isConstraintViolation == true, "\(seqs) must be refused")
+        }
+        _ = try database.query(insert, rows([4, 3, 5]))  // any order within the statement, no gap
+        #expect(try database.query("SELECT count(*), max(seq) FROM entries").integer(0, 1) == 5)
+    }
+
+    @Test func theTipFollowsCheckpointsForTheCurrentSizeOnly() throws {
+        let (database, _, cleanUp) = try ledgerSchema()
+        defer { cleanUp() }
+        try checkpoint(0, on: database)
+        try append(0, to: database)
+        try append(1, to: database)
+        #expect(try tip(database) == 0, "the tip moves with the checkpoint, not with each entry")
+        for size: Int64 in [1, 3] {
+            let error = refusal { try checkpoint(size, on: database) }
+            #expect(error?.message.contains("a checkpoint must be for the log's current size") == true, "\(size)")
+        }
+        try checkpoint(2, on: database)
+        #expect(try tip(database) == 2)
+        #expect(refusal { try checkpoint(2, on: database) } != nil, "a second checkpoint for one size")
+        #expect(try tip(database) == 2)
     }
 
     @Test func updateDeleteAndTruncateAreRefusedOnEntriesCheckpointsAndTheTip() throws {
@@ -64,6 +97,7 @@ struct PostgresLogSchemaTests {
         defer { cleanUp() }
         try append(0, to: database)
         _ = try database.query("INSERT INTO checkpoints (size, note) VALUES (1, 'signed note')")
+        #expect(try tip(database) == 1)
         let attempts = [
             ("UPDATE entries SET body = '\\x00'::bytea", "the entry table is append-only: UPDATE refused"),
             ("DELETE FROM entries", "the entry table is append-only: DELETE refused"),
@@ -71,8 +105,11 @@ struct PostgresLogSchemaTests {
             ("UPDATE checkpoints SET note = 'forged'", "checkpoints are append-only: UPDATE refused"),
             ("DELETE FROM checkpoints", "checkpoints are append-only: DELETE refused"),
             ("TRUNCATE checkpoints", "checkpoints are append-only: TRUNCATE refused"),
-            ("UPDATE log_tip SET size = size + 1", "the log tip moves only by appending an entry: UPDATE refused"),
-            ("DELETE FROM log_tip", "the log tip moves only by appending an entry: DELETE refused"),
+            (
+                "UPDATE log_tip SET size = size + 1",
+                "the log tip moves only by checkpointing appended entries: UPDATE refused"
+            ),
+            ("DELETE FROM log_tip", "the log tip moves only by checkpointing appended entries: DELETE refused"),
         ]
         for (sql, expected) in attempts {
             let error = refusal { try database.execute(sql) }
@@ -104,9 +141,11 @@ struct PostgresLogSchemaTests {
         let (database, _, cleanUp) = try ledgerSchema()
         defer { cleanUp() }
         try append(0, to: database)
+        try checkpoint(1, on: database)
         try database.execute("BEGIN")
         try append(1, to: database)
         try append(2, to: database)
+        try checkpoint(3, on: database)
         try database.execute("ROLLBACK")
         #expect(try tip(database) == 1)
         try append(1, to: database)
@@ -125,10 +164,12 @@ struct PostgresLogSchemaTests {
         #expect(blocked?.isBusy == true, "a second writer waits for the tip: \(String(describing: blocked))")
         try second.execute("ROLLBACK")
         try append(0, to: first)
+        try checkpoint(1, on: first)
         try first.execute("COMMIT")
         try second.execute("BEGIN")
         #expect(try second.query("SELECT size FROM log_tip WHERE id = 0 FOR UPDATE").integer(0, 0) == 1)
         try append(1, to: second)
+        try checkpoint(2, on: second)
         try second.execute("COMMIT")
         #expect(try tip(first) == 2)
     }

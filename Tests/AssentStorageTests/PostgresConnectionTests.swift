@@ -88,6 +88,49 @@ struct PostgresConnectionTests {
         }
     }
 
+    @Test func queuedStatementsRunBeforeTheNextQueryAndAsMultiRowInserts() throws {
+        let (database, cleanUp) = try connection()
+        defer { cleanUp() }
+        try database.execute("CREATE TABLE t (k bigint PRIMARY KEY, v bytea, note text)")
+        try database.enqueue("INSERT INTO t (k, v, note) VALUES (?, ?, ?)", [.integer(-1), .null, .null])
+        #expect(try database.query("SELECT count(*) FROM t").integer(0, 0) == 1, "outside a transaction: at once")
+        try database.execute("BEGIN")
+        for k in 0..<200 {
+            try database.enqueue(
+                "INSERT INTO t (k, v, note) VALUES (?, ?, ?)",
+                [.integer(Int64(k)), k % 3 == 0 ? .null : .blob([UInt8(k % 256)]), k % 2 == 0 ? .null : .text("n\(k)")])
+        }
+        let rows = try database.query("SELECT count(*), sum(k)::bigint, count(v), count(note) FROM t WHERE k >= 0")
+        #expect(
+            [rows.integer(0, 0), rows.integer(0, 1), rows.integer(0, 2), rows.integer(0, 3)] == [200, 19_900, 133, 100])
+        try database.execute("COMMIT")
+        #expect(try database.query("SELECT v FROM t WHERE k = 4").blob(0, 0) == [4])
+    }
+
+    @Test func aQueuedStatementsErrorIsThrownByTheNextCallAndTheTransactionFailsWhole() throws {
+        let (database, cleanUp) = try connection()
+        defer { cleanUp() }
+        try database.execute("CREATE TABLE t (k bigint PRIMARY KEY)")
+        try database.execute("BEGIN")
+        try database.enqueue("INSERT INTO t (k) VALUES (?)", [.integer(1)])
+        try database.enqueue("INSERT INTO t (k) VALUES (?)", [.integer(1)])
+        try database.enqueue("INSERT INTO t (k) VALUES (?)", [.integer(2)])
+        do {
+            _ = try database.query("SELECT count(*) FROM t")
+            Issue.record("a duplicate key in the queue was accepted")
+        } catch let error as StorageError {
+            #expect(error.sqlState == "23505", "\(error.message)")
+            #expect(error.message.contains("INSERT INTO t (k) VALUES"), "names the statement: \(error.message)")
+        }
+        try database.execute("ROLLBACK")
+        #expect(try database.query("SELECT count(*) FROM t").integer(0, 0) == 0)
+        try database.execute("BEGIN")
+        try database.enqueue("INSERT INTO t (k) VALUES (?)", [.integer(3)])
+        database.discardQueued()
+        try database.execute("COMMIT")
+        #expect(try database.query("SELECT count(*) FROM t").integer(0, 0) == 0, "discarded statements never ran")
+    }
+
     @Test func aWrongPasswordOrAnUnreachableServerIsAClearErrorWithoutThePassword() throws {
         var components = URLComponents(string: testPostgresURL!)!
         components.password = "wrong-password-123"
