@@ -27,7 +27,7 @@ struct AssentCommand: ParsableCommand {
             SnapshotCommand.self,
             StatusCommand.self,
             TrainCommand.self, EvaluateCommand.self, ModelsCommand.self, ModelCommand.self, ReproduceCommand.self,
-            SweepCommand.self,
+            SweepCommand.self, MigrateCommand.self,
             ProveCommand.self, VerifyCommand.self, KeysCommand.self, LicenseCommand.self, LogCommand.self,
             ProofCommand.self,
             DemoCommand.self,

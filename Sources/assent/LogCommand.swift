@@ -217,14 +217,8 @@ struct LogCommand: ParsableCommand {
                 let verifier = try key.map(readVerifierKey)
                 let progress = global.makeProgress()
                 defer { progress.finish() }
-                let total = Int(try ledger.size())
-                // The derived tables are rebuilt in the same pass, from the entries the chain check parsed.
-                let derivedCheck = try DerivedStateCheck.Session(store: try RecordStore(ledger: ledger))
-                let report = try ledger.verify(
-                    trustedCheckpoint: trusted, trustedVerifier: verifier,
-                    progress: { done in progress.update("verifying", done: Int(done), total: total) },
-                    observe: { seq, type, entry in try derivedCheck.consume(seq: seq, type: type, entry: entry) })
-                let derived = try derivedCheck.finish()
+                let (report, derived) = try verifyWithDerivedTables(
+                    ledger, trustedCheckpoint: trusted, trustedVerifier: verifier, progress: progress)
                 progress.finish()
                 if global.json {
                     var object = JSONObject([
@@ -247,4 +241,19 @@ struct LogCommand: ParsableCommand {
             }
         }
     }
+}
+
+/// Recomputes the hash chain, the tree and every checkpoint, and in the same pass rebuilds the derived
+/// tables from the entries the chain check parsed and compares them with the database.
+/// - Returns: the log's report and the number of derived rows compared.
+func verifyWithDerivedTables(
+    _ ledger: Ledger, trustedCheckpoint: String? = nil, trustedVerifier: NoteVerifier? = nil, progress: ProgressLine
+) throws -> (LedgerVerificationReport, Int) {
+    let total = Int(try ledger.size())
+    let derivedCheck = try DerivedStateCheck.Session(store: try RecordStore(ledger: ledger))
+    let report = try ledger.verify(
+        trustedCheckpoint: trustedCheckpoint, trustedVerifier: trustedVerifier,
+        progress: { done in progress.update("verifying", done: Int(done), total: total) },
+        observe: { seq, type, entry in try derivedCheck.consume(seq: seq, type: type, entry: entry) })
+    return (report, try derivedCheck.finish())
 }
