@@ -37,7 +37,7 @@ extension Engine {
         }
         defer { first.folder.remove() }
         let (digest, final) = try ModelOutput.accept(
-            first.output, into: store.ledger.paths.folder.appendingPathComponent("models"))
+            first.output, into: store.ledger.modelsFolder)
         var config = options.json
         config["command"] = .string(command)
         let (record, isNew, staleOnArrival) = try log(

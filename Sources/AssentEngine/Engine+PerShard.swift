@@ -90,7 +90,7 @@ extension Engine {
         spec.checkDeterminism = old.isDeterministic
         let entry = try JSONParser.parse(try store.ledger.entry(old.seq).bytes).objectValue ?? JSONObject()
         let logged = entry["shard_digests"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        let oldFolder = folder(of: old)
+        let oldFolder = try presentFolder(of: old)
         var reused: [Int: URL] = [:]
         var rerun: [Int] = []
         for shard in 0..<recut.parameters.shards {

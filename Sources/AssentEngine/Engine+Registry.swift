@@ -67,9 +67,28 @@ extension Engine {
         return record
     }
 
-    /// The model folder on disk, as an absolute path (`ModelRecord/folder` is relative to the ledger folder).
+    /// Where the model folder is on this machine, as an absolute path: `ModelRecord/folder` is
+    /// `models/<root hex>`, inside the ledger's models folder (see `Ledger/modelsFolder`).
     public func folder(of model: ModelRecord) -> URL {
-        store.ledger.paths.folder.appendingPathComponent(model.folder).absoluteURL.standardizedFileURL
+        let location =
+            model.folder.hasPrefix("models/")
+            ? store.ledger.modelsFolder.appendingPathComponent(String(model.folder.dropFirst("models/".count)))
+            : store.ledger.paths.folder.appendingPathComponent(model.folder)
+        return location.absoluteURL.standardizedFileURL
+    }
+
+    /// The model folder, which must be on this machine.
+    /// - Throws: ``EngineError`` `notFound` saying which model's folder is missing and where it looked.
+    public func presentFolder(of model: ModelRecord) throws -> URL {
+        let location = folder(of: model)
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: location.path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw EngineError(
+                .notFound,
+                "the folder of model \(model.id) is not on this machine: looked for \(location.path) (model folders live in \(store.ledger.modelsFolder.path); a shared folder is set with assent init --models DIR)"
+            )
+        }
+        return location
     }
 }
 

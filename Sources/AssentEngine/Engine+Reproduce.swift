@@ -32,7 +32,7 @@ extension Engine {
                 supersedes: old.id, options: try externalOptions(of: old))
         }
         let trainer = try Trainers.named(old.trainer)
-        let oldFiles = try ModelFolder.shardFiles(in: folder(of: old), count: previous.parameters.shards)
+        let oldFiles = try ModelFolder.shardFiles(in: try presentFolder(of: old), count: previous.parameters.shards)
         try checkShardFiles(oldFiles, against: old)
         // Shards trained by another numeric version of the trainer cannot be mixed with new ones: a
         // model from before a change of algorithm is retrained whole.
@@ -104,7 +104,7 @@ extension Engine {
         let record = try model(id)
         let trainer = try Trainers.named(record.trainer)
         let snapshot = try snapshots.load(record.snapshot)
-        let files = try ModelFolder.shardFiles(in: folder(of: record), count: snapshot.parameters.shards)
+        let files = try ModelFolder.shardFiles(in: try presentFolder(of: record), count: snapshot.parameters.shards)
         guard let text = FileManager.default.contents(atPath: data.path) else {
             throw EngineError(.invalidInput, "cannot read \(data.path)")
         }

@@ -44,7 +44,7 @@ extension Engine {
         }
         var aggregateMatched = true
         let (digest, final) = try ModelOutput.assemble(
-            into: store.ledger.paths.folder.appendingPathComponent("models")
+            into: store.ledger.modelsFolder
         ) { staging in
             for shard in 0..<shards {
                 let name = Self.shardFolderName(shard)

@@ -179,7 +179,7 @@ public final class Engine {
         memberCount: Int? = nil
     ) throws -> TrainingResult {
         let (digest, folder) = try ModelFolder.write(
-            into: store.ledger.paths.folder.appendingPathComponent("models"), trainer: trainer, config: config,
+            into: store.ledger.modelsFolder, trainer: trainer, config: config,
             seed: seed, shardFiles: shardFiles)
         let predicted = trainer.classify(samples, shards: shardFiles, config: config)
         let correct = zip(predicted, samples).filter { $0 == $1.label }.count

@@ -11,6 +11,9 @@ package import AssentStorage
 public final class Ledger {
     /// The folder's files.
     public let paths: LedgerPaths
+    /// Where model folders live: `models` in the ledger folder, or the shared folder `assent init
+    /// --models` named.
+    public let modelsFolder: URL
     /// The log's origin, the first line of every checkpoint.
     public let origin: String
     /// The verifier for this log's checkpoints.
@@ -30,8 +33,12 @@ public final class Ledger {
     ///   - postgresURL: a libpq URL of an empty PostgreSQL database (or schema, through `options`) to
     ///     hold the log and the vault instead; recorded in the folder, so copies of the folder are further
     ///     writers of the same ledger.
+    ///   - modelsFolder: a shared folder for model folders (created if missing), recorded in the folder
+    ///     by its absolute path; `models` inside the ledger folder when nil.
     /// - Throws: ``LedgerError`` (`alreadyExists`, `invalidInput`, `key`) or ``StorageError``.
-    public static func create(at folder: URL, origin: String? = nil, postgresURL: String? = nil) throws -> Ledger {
+    public static func create(
+        at folder: URL, origin: String? = nil, postgresURL: String? = nil, modelsFolder: URL? = nil
+    ) throws -> Ledger {
         let paths = LedgerPaths(folder: folder)
         let manager = FileManager.default
         let origin = origin ?? "assent.local/" + Hex.encode(SecureRandom.bytes(count: 8))
@@ -75,6 +82,15 @@ public final class Ledger {
             } catch {
                 throw LedgerError(.invalidInput, "cannot create \(folder.path): \(error.localizedDescription)")
             }
+        }
+        if let modelsFolder {
+            do {
+                try manager.createDirectory(at: modelsFolder, withIntermediateDirectories: true)
+            } catch {
+                throw LedgerError(
+                    .invalidInput, "models: cannot create \(modelsFolder.path): \(error.localizedDescription)")
+            }
+            try KeyFiles.writePublic(modelsFolder.standardizedFileURL.path + "\n", to: paths.modelsLocation)
         }
         let signer = try NoteSigner(name: origin, privateKey: .generate())
         try KeyFiles.writePrivate(signer.keyString + "\n", to: paths.logPrivateKey)
@@ -167,6 +183,10 @@ public final class Ledger {
             )
         }
         self.paths = paths
+        modelsFolder =
+            FileManager.default.fileExists(atPath: paths.modelsLocation.path)
+            ? URL(fileURLWithPath: try KeyFiles.readText(paths.modelsLocation).trimmingSuffixNewline())
+            : paths.defaultModels
         self.origin = origin
         self.verifier = verifier
         self.database = database

@@ -25,6 +25,10 @@ public struct LedgerPaths: Sendable {
     public var scratch: URL { folder.appendingPathComponent("tmp") }
     /// The largest checkpoint this folder ever saw signed, kept outside the database against rollback.
     public var checkpointWatermark: URL { folder.appendingPathComponent("checkpoint.latest") }
+    /// Present when model folders live in a shared folder: its absolute path, one line.
+    public var modelsLocation: URL { folder.appendingPathComponent("models.path") }
+    /// Where model folders live unless ``modelsLocation`` names another folder.
+    public var defaultModels: URL { folder.appendingPathComponent("models") }
     /// The key that keys tombstones and salts logged digests, mode 0600.
     public var vaultKey: URL { folder.appendingPathComponent("vault.key") }
     /// What a verifier needs to trust this ledger: origin, verifier key, signing public key.

@@ -28,7 +28,7 @@ public struct ProofBuilder {
         let (size, note) = try ledger.latestCheckpoint()
         let checkpoint = try Checkpoint.open(note, verifier: ledger.verifier)
         var files: [String: [UInt8]] = [:]
-        files["model.sig"] = try ModelSignature.sign(folder: engine.folder(of: model), key: key)
+        files["model.sig"] = try ModelSignature.sign(folder: try engine.presentFolder(of: model), key: key)
         files["signing-key.pub.pem"] = Array(try key.publicKey.pemRepresentation.utf8)
         files["checkpoint"] = Array(note.utf8)
         files["log.vkey"] = Array((ledger.verifier.keyString + "\n").utf8)

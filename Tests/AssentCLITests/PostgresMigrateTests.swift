@@ -2,22 +2,22 @@ import AssentTestSupport
 import Foundation
 import Testing
 
+/// A manifest of `count` samples the naive-Bayes trainer reads, a third of them a subject's.
+func featureManifest(_ count: Int, offset: Int = 0) -> String {
+    (offset..<offset + count).map { index in
+        let features = ([index] + (0..<63).map { ($0 * 7 + index) % 17 }).map(String.init).joined(separator: ",")
+        let subject = index % 3 == 0 ? #","subject":"person-\#(index % 5)@example.org""# : ""
+        return
+            #"{"text":"{\"features\":[\#(features)],\"label\":\#(index % 3)}","license":"MIT","source":"s\#(index % 2)"\#(subject)}"#
+    }.joined(separator: "\n") + "\n"
+}
+
 /// `assent migrate --to`: an SQLite ledger moved to PostgreSQL reads the same and goes on working.
 @Suite(
     .enabled(
         if: ProcessInfo.processInfo.environment["ASSENT_TEST_POSTGRES"] != nil && !TestBackend.isPostgres,
         "needs ASSENT_TEST_POSTGRES (Tools/test.sh starts a server) and SQLite as the ledgers' backend"))
 struct PostgresMigrateTests {
-    /// A manifest of `count` samples the naive-Bayes trainer reads, a third of them a subject's.
-    func manifest(_ count: Int, offset: Int = 0) -> String {
-        (offset..<offset + count).map { index in
-            let features = ([index] + (0..<63).map { ($0 * 7 + index) % 17 }).map(String.init).joined(separator: ",")
-            let subject = index % 3 == 0 ? #","subject":"person-\#(index % 5)@example.org""# : ""
-            return
-                #"{"text":"{\"features\":[\#(features)],\"label\":\#(index % 3)}","license":"MIT","source":"s\#(index % 2)"\#(subject)}"#
-        }.joined(separator: "\n") + "\n"
-    }
-
     @Test func aMigratedLedgerReadsTheSameVerifiesAndTakesNewWrites() throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
@@ -25,7 +25,7 @@ struct PostgresMigrateTests {
         #expect(
             try cli.run("consent", "grant", "--subject", "person-0@example.org", "--purpose", "ai-training").status == 0
         )
-        try cli.write("m.jsonl", manifest(60))
+        try cli.write("m.jsonl", featureManifest(60))
         #expect(try cli.run("ingest", "m.jsonl").status == 0)
         let trained = try cli.run("train", "--trainer", "naive-bayes", "--shards", "2", "--json")
         #expect(trained.status == 0, "\(trained.stderr)")
@@ -47,7 +47,7 @@ struct PostgresMigrateTests {
         #expect(try cli.run("models", "--json").stdout == modelsBefore)
         #expect(try cli.run("log", "checkpoint").stdout == checkpointBefore, "the same signed checkpoint")
 
-        try cli.write("more.jsonl", manifest(10, offset: 60))
+        try cli.write("more.jsonl", featureManifest(10, offset: 60))
         #expect(try cli.run("ingest", "more.jsonl").status == 0)
         #expect(try cli.run("log", "verify").status == 0)
         let again = try cli.run("migrate", "--to", url)
@@ -58,7 +58,7 @@ struct PostgresMigrateTests {
         let cli = try CLI()
         defer { cli.cleanUp() }
         #expect(try cli.run("init").status == 0)
-        try cli.write("m.jsonl", manifest(5))
+        try cli.write("m.jsonl", featureManifest(5))
         #expect(try cli.run("ingest", "m.jsonl").status == 0)
         let url = try #require(try TestBackend.freshPostgresDatabase(force: true))
         #expect(try cli.run("init", "--ledger", cli.path("other"), "--database", url).status == 0)
