@@ -17,11 +17,8 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
-        .systemLibrary(
-            name: "CLibPQ",
-            pkgConfig: "libpq",
-            providers: [.apt(["libpq-dev"])]
-        ),
+        // libpq's headers (libpq-dev); the library itself is loaded when a PostgreSQL ledger is opened.
+        .target(name: "CLibPQ", linkerSettings: [.linkedLibrary("dl")]),
         .systemLibrary(
             name: "COpenSSL",
             pkgConfig: "libcrypto",

@@ -10,6 +10,8 @@ internal import CLibPQ
 /// to one thread at a time.
 public final class PostgresConnection {
     private let handle: OpaquePointer
+    /// libpq's functions.
+    private let pq: assent_libpq
     private let password: String?
     /// Statements prepared on this connection, by SQL and parameter types.
     private var prepared: [PreparedKey: String] = [:]
@@ -23,33 +25,50 @@ public final class PostgresConnection {
     public init(url: String) throws {
         name = PostgresURL.redacted(url)
         password = PostgresURL.password(in: url)
-        guard let handle = PQconnectdb(url) else {
+        pq = try Self.loadLibPQ(for: name)
+        guard let handle = pq.PQconnectdb!(url) else {
             throw StorageError(resultCode: -1, message: "cannot connect to \(PostgresURL.redacted(url)): out of memory")
         }
-        guard PQstatus(handle) == CONNECTION_OK else {
-            let reason = String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
-            PQfinish(handle)
+        guard pq.PQstatus!(handle) == CONNECTION_OK else {
+            let reason = String(cString: pq.PQerrorMessage!(handle)!).trimmingCharacters(in: .whitespacesAndNewlines)
+            pq.PQfinish!(handle)
             throw StorageError(
                 resultCode: -1,
                 message: "cannot connect to \(name): \(PostgresURL.scrub(reason, password: password))")
         }
         self.handle = handle
-        _ = PQsetClientEncoding(handle, "UTF8")
+        _ = pq.PQsetClientEncoding!(handle, "UTF8")
     }
 
-    deinit { PQfinish(handle) }
+    deinit { pq.PQfinish!(handle) }
+
+    /// libpq's functions, loaded the first time a connection is made: the file `ASSENT_LIBPQ` names, or
+    /// `libpq.so.5` (Debian's `libpq5`) from the usual places, so that a machine without libpq runs every
+    /// SQLite ledger.
+    /// - Throws: ``StorageError`` naming the database and how to install libpq.
+    private static func loadLibPQ(for name: String) throws -> assent_libpq {
+        var reason = [CChar](repeating: 0, count: 512)
+        guard let table = assent_libpq_load(ProcessInfo.processInfo.environment["ASSENT_LIBPQ"], &reason, 512) else {
+            throw StorageError(
+                resultCode: -1,
+                message:
+                    "cannot connect to \(name): PostgreSQL ledgers need libpq, which cannot be loaded (\(String(cString: reason))); install it with apt-get install libpq5"
+            )
+        }
+        return table.pointee
+    }
 
     /// Runs one or more SQL statements that return no rows of interest.
     /// - Throws: ``StorageError`` with the server's message and SQLSTATE.
     public func execute(_ sql: String) throws {
         try flush()
-        let result = PQexec(handle, sql)
-        defer { PQclear(result) }
+        let result = pq.PQexec!(handle, sql)
+        defer { pq.PQclear!(result) }
         try check(result, sql: sql)
     }
 
     /// Whether a transaction is open (or failed and not yet rolled back) on this connection.
-    public var isInTransaction: Bool { PQtransactionStatus(handle) != PQTRANS_IDLE }
+    public var isInTransaction: Bool { pq.PQtransactionStatus!(handle) != PQTRANS_IDLE }
 
     /// Runs one statement with `?` placeholders bound to `parameters` and returns its rows.
     ///
@@ -62,14 +81,14 @@ public final class PostgresConnection {
         guard queued.isEmpty else { return try sendQueued(then: (sql, parameters))! }
         let command = try bound(sql, parameters)
         let result = withPointers(to: command.buffers) { values, lengths, formats in
-            PQexecPrepared(handle, command.statement, Int32(command.buffers.count), values, lengths, formats, 1)
+            pq.PQexecPrepared!(handle, command.statement, Int32(command.buffers.count), values, lengths, formats, 1)
         }
         guard let result else { throw StorageError(resultCode: -1, message: "\(name): out of memory") }
         do { try check(result, sql: sql) } catch {
-            PQclear(result)
+            pq.PQclear!(result)
             throw error
         }
-        return PostgresRows(result: result)
+        return PostgresRows(result: result, pq: pq)
     }
 
     /// Runs a statement whose rows and row count nobody needs now. Inside a transaction it is queued
@@ -80,7 +99,7 @@ public final class PostgresConnection {
     /// fails as a whole. Outside a transaction it runs at once.
     /// - Throws: ``StorageError`` with the server's message and SQLSTATE.
     public func enqueue(_ sql: String, _ parameters: [SQLValue]) throws {
-        guard PQtransactionStatus(handle) == PQTRANS_INTRANS else {
+        guard pq.PQtransactionStatus!(handle) == PQTRANS_INTRANS else {
             _ = try query(sql, parameters)
             return
         }
@@ -131,22 +150,22 @@ public final class PostgresConnection {
         discardQueued()
         guard !statements.isEmpty else { return nil }
         let commands = try statements.map { try bound($0.sql, $0.parameters) }
-        guard PQenterPipelineMode(handle) == 1 else { throw connectionError("cannot enter pipeline mode") }
-        defer { _ = PQexitPipelineMode(handle) }
+        guard pq.PQenterPipelineMode!(handle) == 1 else { throw connectionError("cannot enter pipeline mode") }
+        defer { _ = pq.PQexitPipelineMode!(handle) }
         for command in commands {
             let sent = withPointers(to: command.buffers) { values, lengths, formats in
-                PQsendQueryPrepared(
+                pq.PQsendQueryPrepared!(
                     handle, command.statement, Int32(command.buffers.count), values, lengths, formats, 1)
             }
             guard sent == 1 else { throw connectionError("cannot send a statement") }
         }
-        guard PQpipelineSync(handle) == 1 else { throw connectionError("cannot send a statement") }
+        guard pq.PQpipelineSync!(handle) == 1 else { throw connectionError("cannot send a statement") }
         var failure: (any Error)? = nil
         var lastResult: OpaquePointer? = nil
         var index = 0
         var previousWasEnd = false
         while true {
-            guard let result = PQgetResult(handle) else {
+            guard let result = pq.PQgetResult!(handle) else {
                 // One NULL ends each statement's results; two in a row mean the connection has nothing more.
                 if previousWasEnd { break }
                 previousWasEnd = true
@@ -154,41 +173,41 @@ public final class PostgresConnection {
                 continue
             }
             previousWasEnd = false
-            let status = PQresultStatus(result)
+            let status = pq.PQresultStatus!(result)
             if status == PGRES_PIPELINE_SYNC {
-                PQclear(result)
+                pq.PQclear!(result)
                 break
             }
             guard status != PGRES_PIPELINE_ABORTED, failure == nil else {
-                PQclear(result)
+                pq.PQclear!(result)
                 continue
             }
             do {
                 try check(result, sql: commands[min(index, commands.count - 1)].sql)
             } catch {
                 failure = error
-                PQclear(result)
+                pq.PQclear!(result)
                 continue
             }
             guard last != nil, index == commands.count - 1 else {
-                PQclear(result)
+                pq.PQclear!(result)
                 continue
             }
-            if let lastResult { PQclear(lastResult) }
+            if let lastResult { pq.PQclear!(lastResult) }
             lastResult = result
         }
         if let failure {
-            if let lastResult { PQclear(lastResult) }
+            if let lastResult { pq.PQclear!(lastResult) }
             throw failure
         }
         guard last != nil else { return nil }
         guard let lastResult else { throw connectionError("the server sent no result") }
-        return PostgresRows(result: lastResult)
+        return PostgresRows(result: lastResult, pq: pq)
     }
 
     /// A ``StorageError`` naming the database, `what` failed and libpq's reason, without the password.
     private func connectionError(_ what: String) -> StorageError {
-        let reason = String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
+        let reason = String(cString: pq.PQerrorMessage!(handle)!).trimmingCharacters(in: .whitespacesAndNewlines)
         return StorageError(
             resultCode: -1, message: "\(name): \(what): \(PostgresURL.scrub(reason, password: password))")
     }
@@ -198,8 +217,8 @@ public final class PostgresConnection {
         let key = PreparedKey(sql: sql, types: types)
         if let name = prepared[key] { return name }
         let name = "assent_\(prepared.count)"
-        let result = PQprepare(handle, name, PostgresSQL.translate(sql), Int32(types.count), types)
-        defer { PQclear(result) }
+        let result = pq.PQprepare!(handle, name, PostgresSQL.translate(sql), Int32(types.count), types)
+        defer { pq.PQclear!(result) }
         try check(result, sql: sql)
         prepared[key] = name
         return name
@@ -231,12 +250,12 @@ public final class PostgresConnection {
     }
 
     private func check(_ result: OpaquePointer?, sql: String) throws {
-        let status = PQresultStatus(result)
+        let status = pq.PQresultStatus!(result)
         guard status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK else { return }
-        let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) } ?? ""
+        let state = pq.PQresultErrorField!(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) } ?? ""
         let message =
-            PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
-            ?? String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
+            pq.PQresultErrorField!(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
+            ?? String(cString: pq.PQerrorMessage!(handle)!).trimmingCharacters(in: .whitespacesAndNewlines)
         throw StorageError(
             resultCode: -1, sqlState: state,
             message:
@@ -260,30 +279,34 @@ private struct PreparedKey: Hashable {
 /// The rows of one PostgreSQL result, read by row and column (binary format).
 public final class PostgresRows {
     private let result: OpaquePointer
+    private let pq: assent_libpq
 
-    init(result: OpaquePointer) { self.result = result }
+    init(result: OpaquePointer, pq: assent_libpq) {
+        self.result = result
+        self.pq = pq
+    }
 
-    deinit { PQclear(result) }
+    deinit { pq.PQclear!(result) }
 
     /// The number of rows.
-    public var count: Int { Int(PQntuples(result)) }
+    public var count: Int { Int(pq.PQntuples!(result)) }
 
     /// The number of columns.
-    public var columnCount: Int { Int(PQnfields(result)) }
+    public var columnCount: Int { Int(pq.PQnfields!(result)) }
 
     /// The type OID of `column` (20 for `int8`, 17 for `bytea`, 25 for `text`, …).
-    public func type(of column: Int) -> UInt32 { UInt32(PQftype(result, Int32(column))) }
+    public func type(of column: Int) -> UInt32 { UInt32(pq.PQftype!(result, Int32(column))) }
 
     /// The number of rows changed by an INSERT, UPDATE or DELETE.
-    public var changes: Int { Int(String(cString: PQcmdTuples(result))) ?? 0 }
+    public var changes: Int { Int(String(cString: pq.PQcmdTuples!(result)!)) ?? 0 }
 
     /// Whether the value at (`row`, `column`) is NULL.
-    public func isNull(_ row: Int, _ column: Int) -> Bool { PQgetisnull(result, Int32(row), Int32(column)) == 1 }
+    public func isNull(_ row: Int, _ column: Int) -> Bool { pq.PQgetisnull!(result, Int32(row), Int32(column)) == 1 }
 
     /// The value at (`row`, `column`) as bytes (`bytea` and `text` as stored).
     public func blob(_ row: Int, _ column: Int) -> [UInt8] {
-        let length = Int(PQgetlength(result, Int32(row), Int32(column)))
-        guard let pointer = PQgetvalue(result, Int32(row), Int32(column)), length > 0 else { return [] }
+        let length = Int(pq.PQgetlength!(result, Int32(row), Int32(column)))
+        guard let pointer = pq.PQgetvalue!(result, Int32(row), Int32(column)), length > 0 else { return [] }
         return Array(UnsafeRawBufferPointer(start: pointer, count: length))
     }
 

@@ -30,4 +30,25 @@ struct PostgresInitTests {
         #expect(!refused.stderr.contains("not-the-password-42"))
         #expect(!FileManager.default.fileExists(atPath: cli.path("third")))
     }
+
+    @Test func withoutLibPQAPostgresLedgerIsAClearErrorAndSQLiteLedgersStillWork() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        let url = try #require(try TestBackend.freshPostgresDatabase(force: true))
+        let missing = ["ASSENT_LIBPQ": cli.path("no-such-libpq.so.5")]
+        let refused = try cli.run(["init", "--database", url], environment: missing)
+        #expect(refused.status == 1, "\(refused.stderr)")
+        #expect(
+            refused.stderr.contains("PostgreSQL ledgers need libpq")
+                && refused.stderr.contains("apt-get install libpq5"))
+        let password = URLComponents(string: url)?.password ?? "no password"
+        #expect(refused.stderr.contains("cannot connect to postgresql://"), "names the database: \(refused.stderr)")
+        #expect(!refused.stderr.contains(password))
+        #expect(!FileManager.default.fileExists(atPath: cli.ledger), "nothing is written")
+        #expect(try cli.run(["init", "--database", url]).status == 0)
+        let opened = try cli.run(["status"], environment: missing)
+        #expect(opened.status == 1 && opened.stderr.contains("PostgreSQL ledgers need libpq"), "\(opened.stderr)")
+        let sqlite = try cli.run(["init", "--ledger", cli.path("sqlite")], environment: missing)
+        #expect(sqlite.status == 0 || TestBackend.isPostgres, "SQLite needs no libpq: \(sqlite.stderr)")
+    }
 }
