@@ -30,4 +30,11 @@ bash Tools/checks/ray_runner.sh .build/debug/assent
 .venv/bin/python Tools/guarantees/concurrency.py .build/debug/assent --writers 3 --samples 1000
 .venv/bin/python Tools/guarantees/concurrency.py .build/debug/assent --writers 3 --samples 1000 \
   --database "$ASSENT_TEST_POSTGRES"
+# SIGKILL mid-ingest, mid-revoke, mid-snapshot and mid-train, on SQLite and on PostgreSQL (a schema of its own).
+.venv/bin/python Tools/guarantees/crash_harness.py .build/debug/assent --kills 12
+psql -q "$ASSENT_TEST_POSTGRES" -c "CREATE SCHEMA crash_harness"
+.venv/bin/python Tools/guarantees/crash_harness.py .build/debug/assent --kills 12 \
+  --database "$ASSENT_TEST_POSTGRES?options=-csearch_path%3Dcrash_harness"
+# The binary does not need libpq unless a ledger is on PostgreSQL.
+if ldd .build/debug/assent | grep -q libpq; then echo "test: assent links libpq at load time" >&2; exit 1; fi
 bash Tools/fuzz/run.sh --seconds 15
