@@ -15,6 +15,8 @@ public final class PostgresConnection {
     private let password: String?
     /// Statements prepared on this connection, by SQL and parameter types.
     private var prepared: [PreparedKey: String] = [:]
+    /// Statements run once, unprepared.
+    private var ranOnce: Set<PreparedKey> = []
     /// Statements waiting to be sent with the next one that needs an answer.
     private var queued = PostgresStatementQueue()
     /// The database as messages name it: the URL without its password.
@@ -81,7 +83,12 @@ public final class PostgresConnection {
         guard queued.isEmpty else { return try sendQueued(then: (sql, parameters))! }
         let command = try bound(sql, parameters)
         let result = withPointers(to: command.buffers) { values, lengths, formats in
-            pq.PQexecPrepared!(handle, command.statement, Int32(command.buffers.count), values, lengths, formats, 1)
+            guard let statement = command.statement else {
+                return pq.PQexecParams!(
+                    handle, PostgresSQL.translate(sql), Int32(command.buffers.count), command.types, values, lengths,
+                    formats, 1)
+            }
+            return pq.PQexecPrepared!(handle, statement, Int32(command.buffers.count), values, lengths, formats, 1)
         }
         guard let result else { throw StorageError(resultCode: -1, message: "\(name): out of memory") }
         do { try check(result, sql: sql) } catch {
@@ -139,7 +146,7 @@ public final class PostgresConnection {
                 buffers.append(bytes)
             }
         }
-        return BoundStatement(sql: sql, statement: try preparedName(sql, types: types), buffers: buffers)
+        return BoundStatement(sql: sql, statement: try preparedName(sql, types: types), types: types, buffers: buffers)
     }
 
     /// Sends the queued statements, and `last` after them, in one pipeline and reads their results.
@@ -154,8 +161,13 @@ public final class PostgresConnection {
         defer { _ = pq.PQexitPipelineMode!(handle) }
         for command in commands {
             let sent = withPointers(to: command.buffers) { values, lengths, formats in
-                pq.PQsendQueryPrepared!(
-                    handle, command.statement, Int32(command.buffers.count), values, lengths, formats, 1)
+                guard let statement = command.statement else {
+                    return pq.PQsendQueryParams!(
+                        handle, PostgresSQL.translate(command.sql), Int32(command.buffers.count), command.types, values,
+                        lengths, formats, 1)
+                }
+                return pq.PQsendQueryPrepared!(
+                    handle, statement, Int32(command.buffers.count), values, lengths, formats, 1)
             }
             guard sent == 1 else { throw connectionError("cannot send a statement") }
         }
@@ -212,10 +224,16 @@ public final class PostgresConnection {
             resultCode: -1, message: "\(name): \(what): \(PostgresURL.scrub(reason, password: password))")
     }
 
-    /// The server-side name of `sql` prepared for parameters of `types`, preparing it on first use.
-    private func preparedName(_ sql: String, types: [Oid]) throws -> String {
+    /// The server-side name of `sql` prepared for parameters of `types`, preparing it the second time it
+    /// runs; nil the first time (it is sent unprepared, saving the round trip of preparing a statement that
+    /// a short command runs once).
+    private func preparedName(_ sql: String, types: [Oid]) throws -> String? {
         let key = PreparedKey(sql: sql, types: types)
         if let name = prepared[key] { return name }
+        guard ranOnce.contains(key) else {
+            ranOnce.insert(key)
+            return nil
+        }
         let name = "assent_\(prepared.count)"
         let result = pq.PQprepare!(handle, name, PostgresSQL.translate(sql), Int32(types.count), types)
         defer { pq.PQclear!(result) }
@@ -263,10 +281,12 @@ public final class PostgresConnection {
     }
 }
 
-/// A prepared statement with its parameters in binary form, ready to send.
+/// A statement (prepared or not) with its parameters in binary form, ready to send.
 private struct BoundStatement {
     let sql: String
-    let statement: String
+    /// The prepared statement's name, or nil to send the SQL itself.
+    let statement: String?
+    let types: [Oid]
     let buffers: [[UInt8]?]
 }
 

@@ -6,9 +6,9 @@
 
 #define ASSENT_LIBPQ_FUNCTIONS(X) \
     X(PQclear) X(PQcmdTuples) X(PQconnectdb) X(PQenterPipelineMode) X(PQerrorMessage) X(PQexec) \
-    X(PQexecPrepared) X(PQexitPipelineMode) X(PQfinish) X(PQftype) X(PQgetResult) X(PQgetisnull) \
+    X(PQexecParams) X(PQexecPrepared) X(PQexitPipelineMode) X(PQfinish) X(PQftype) X(PQgetResult) X(PQgetisnull) \
     X(PQgetlength) X(PQgetvalue) X(PQnfields) X(PQntuples) X(PQpipelineSync) X(PQprepare) \
-    X(PQresultErrorField) X(PQresultStatus) X(PQsendQueryPrepared) X(PQsetClientEncoding) X(PQstatus) \
+    X(PQresultErrorField) X(PQresultStatus) X(PQsendQueryParams) X(PQsendQueryPrepared) X(PQsetClientEncoding) X(PQstatus) \
     X(PQtransactionStatus)
 
 /* The libpq functions Assent calls. */
