@@ -247,20 +247,24 @@ public final class PostgresConnection {
         to buffers: [[UInt8]?],
         _ body: ([UnsafePointer<CChar>?], [Int32], [Int32]) throws -> T
     ) rethrows -> T {
+        // One block for all the values, so a multi-row statement costs one allocation, not one per value.
+        let arena = UnsafeMutablePointer<CChar>.allocate(capacity: max(1, buffers.reduce(0) { $0 + ($1?.count ?? 0) }))
+        defer { arena.deallocate() }
         var pointers: [UnsafeMutablePointer<CChar>?] = []
-        defer { for pointer in pointers { pointer?.deallocate() } }
+        pointers.reserveCapacity(buffers.count)
+        var offset = 0
         for buffer in buffers {
             guard let buffer else {
                 pointers.append(nil)
                 continue
             }
-            let copy = UnsafeMutablePointer<CChar>.allocate(capacity: max(1, buffer.count))
             buffer.withUnsafeBytes { bytes in
                 if let base = bytes.baseAddress {
-                    UnsafeMutableRawPointer(copy).copyMemory(from: base, byteCount: bytes.count)
+                    UnsafeMutableRawPointer(arena + offset).copyMemory(from: base, byteCount: bytes.count)
                 }
             }
-            pointers.append(copy)
+            pointers.append(arena + offset)
+            offset += buffer.count
         }
         return try body(
             pointers.map { UnsafePointer($0) }, buffers.map { Int32($0?.count ?? 0) },
