@@ -259,9 +259,12 @@ public final class Ingestor {
     }
 
     /// Refuses a sample that contradicts what the ledger already holds for the same content.
-    /// - Returns: the sample the ledger already holds with the same content, if any.
+    /// - Returns: the sample the ledger already holds with the same content, if any, and what it
+    ///   recorded for this sample's source.
     @discardableResult
-    private func checkAgainstLedger(_ sample: ValidatedSample, subject: SubjectRef) throws -> ExistingSample? {
+    private func checkAgainstLedger(_ sample: ValidatedSample, subject: SubjectRef) throws -> (
+        existing: ExistingSample, recorded: (metadata: [UInt8], seq: UInt64)?
+    )? {
         if try lookups.hasTombstones(store), let erasedAt = try store.tombstone(digest: sample.digest) {
             let newConsent = try sample.consent.flatMap { try consent($0) }.map { $0.seq > erasedAt } ?? false
             guard newConsent else {
@@ -279,14 +282,14 @@ public final class Ingestor {
             )
         }
         guard let recorded = try lookups.sourceMetadata(sample: existing.seq, source: sample.source, store: store)
-        else { return existing }
+        else { return (existing, nil) }
         guard recorded.metadata == sample.metadataDigest else {
             throw RecordsError(
                 .conflict,
                 "line \(sample.line): the same content from source \"\(sample.source)\" is already recorded by entry \(recorded.seq) with different metadata (\(try store.describeDifference(sample, entry: recorded.seq)))"
             )
         }
-        return existing
+        return (existing, recorded)
     }
 
     /// Commits `samples` in one write transaction, with the nonces, commitments and keyed attribution
@@ -303,17 +306,14 @@ public final class Ingestor {
             try lookups.prefetch(samples, from: store)
             for (sample, seal) in zip(samples, seals) {
                 let subject = try effectiveSubject(of: sample)
-                let existing = try checkAgainstLedger(sample, subject: subject)
+                let known = try checkAgainstLedger(sample, subject: subject)
                 var pseudonym = subject.pseudonym
                 if case .new(let real) = subject {
                     pseudonym = try store.createPseudonym(ofSubject: real, in: writer)
                     lookups.remember(pseudonym: pseudonym!, ofSubject: real)
                 }
-                let recorded = try existing.flatMap {
-                    try lookups.sourceMetadata(sample: $0.seq, source: sample.source, store: store)
-                }
                 switch try store.record(
-                    sample, existing: existing, recorded: recorded, seal: seal, writer: writer,
+                    sample, existing: known?.existing, recorded: known?.recorded, seal: seal, writer: writer,
                     inlineLimit: options.inlineLimit, consent: sample.consent.flatMap { try? consent($0) },
                     knownPseudonym: pseudonym)
                 {

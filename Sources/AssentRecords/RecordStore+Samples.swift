@@ -19,16 +19,7 @@ enum RecordOutcome {
 extension RecordStore {
     /// The sample with this plain content digest, if the vault holds one.
     func existingSample(digest: [UInt8]) throws -> ExistingSample? {
-        try database.withStatement(
-            "SELECT s.commitment, s.seq, s.subject, s.consent FROM vault_content v JOIN samples s ON s.seq = v.sample WHERE v.digest = ?"
-        ) { statement in
-            try statement.bind([.blob(digest)])
-            guard try statement.step() else { return nil }
-            return ExistingSample(
-                commitment: statement.blob(0), seq: UInt64(statement.integer(1)),
-                subject: statement.isNull(2) ? nil : statement.text(2),
-                consent: statement.isNull(3) ? nil : statement.text(3))
-        }
+        try existingSamples(digests: [digest])[digest]
     }
 
     /// The samples the vault holds for any of `digests`, by digest, in one query per few hundred digests.
