@@ -16,8 +16,18 @@ public struct DerivedStateCheck {
     /// The store whose tables are checked.
     public let store: RecordStore
 
-    /// A check over `store`.
-    public init(store: RecordStore) { self.store = store }
+    /// A check over `store`; creates the engine's tables first if the ledger has none yet (a write, so
+    /// done here, before the check's read transaction).
+    public init(store: RecordStore) throws {
+        self.store = store
+        try EngineSchema.prepare(store.database)
+    }
+
+    /// A check fed entry by entry, for a caller's own pass over the log. Open it and make that pass
+    /// inside one ``Ledger/reading(_:)``, so the tables and the entries come from one snapshot.
+    public func session(includingSamples: Bool = true) throws -> Session {
+        try Session(store: store, includingSamples: includingSamples)
+    }
 
     /// Compares the tables with the log, reading the entries itself.
     /// - Parameter includingSamples: also check `samples` and `sample_sources` (one row per sample).
@@ -25,6 +35,11 @@ public struct DerivedStateCheck {
     /// - Throws: ``LedgerError`` `verificationFailed` naming the table, the entry and the row.
     @discardableResult
     public func run(includingSamples: Bool = true) throws -> Int {
+        // One snapshot for the tables and the entries: a commit between the reads is not an edit.
+        try store.ledger.reading { try compare(includingSamples: includingSamples) }
+    }
+
+    private func compare(includingSamples: Bool) throws -> Int {
         let session = try Session(store: store, includingSamples: includingSamples)
         let types = session.types.sorted().map { "'\($0)'" }.joined(separator: ", ")
         // The full check reads nearly every entry: scan in log order. The quick one reads a few types
@@ -54,8 +69,7 @@ public struct DerivedStateCheck {
         public var types: Set<String> { Set(byType.keys) }
 
         /// Opens a cursor on every checked table of `store`.
-        public init(store: RecordStore, includingSamples: Bool = true) throws {
-            try EngineSchema.prepare(store.database)
+        fileprivate init(store: RecordStore, includingSamples: Bool) throws {
             cursors = try DerivedStateCheck.tables.filter { includingSamples || !$0.isPerSample }.map {
                 try TableCursor(table: $0, database: store.database)
             }

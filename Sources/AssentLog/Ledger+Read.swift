@@ -67,6 +67,12 @@ extension Ledger {
         }
     }
 
+    /// Runs `body` so that every read inside it, by any layer, sees one snapshot of the ledger, as
+    /// writers commit alongside (on PostgreSQL each statement would otherwise see its own).
+    public func reading<T>(_ body: () throws -> T) throws -> T {
+        try database.readTransaction(body)
+    }
+
     /// The root of the first `size` entries, from stored tree hashes.
     public func root(size: UInt64) throws -> [UInt8] {
         try database.readTransaction {

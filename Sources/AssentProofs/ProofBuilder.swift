@@ -17,10 +17,24 @@ public struct ProofBuilder {
     /// The proof for `modelID` as file name → bytes (`entries/<seq>.entry` and so on).
     /// - Parameter sample: also prove this sample's membership or absence in the model's snapshot.
     public func build(modelID: String, sample: [UInt8]? = nil) throws -> [String: [UInt8]] {
+        // One snapshot of the ledger: a revocation committing meanwhile must not add a stale entry the
+        // checkpoint read here does not cover.
+        // (A sample's proof comes from the snapshot's own tiles, which never change, so it may be read
+        // after; building missing tiles writes, which a read snapshot must not.)
+        let check = try DerivedStateCheck(store: engine.store)
+        var (files, snapshot) = try engine.store.ledger.reading { try assemble(modelID: modelID, check: check) }
+        if let sample {
+            let proof = try SnapshotStore(store: engine.store).prove(snapshot, commitment: sample)
+            files["sample-proof.json"] = CanonicalJSON.encode(.object(proof)) + [0x0A]
+        }
+        return files
+    }
+
+    private func assemble(modelID: String, check: DerivedStateCheck) throws -> ([String: [UInt8]], Snapshot) {
         let store = engine.store
         let ledger = store.ledger
         // The status comes from the registry; first make sure the registry is what the log says.
-        try DerivedStateCheck(store: store).run(includingSamples: false)
+        try check.run(includingSamples: false)
         let model = try engine.model(modelID)
         let snapshots = SnapshotStore(store: store)
         let snapshot = try snapshots.load(model.snapshot)
@@ -146,11 +160,7 @@ public struct ProofBuilder {
                 ("model_entry", .integer(Int64(model.seq))), ("snapshot_entry", .integer(Int64(snapshot.seq))),
             ]))
         files["status.dsse.json"] = try Self.envelope(status, key: key)
-        if let sample {
-            let proof = try snapshots.prove(snapshot, commitment: sample)
-            files["sample-proof.json"] = CanonicalJSON.encode(.object(proof)) + [0x0A]
-        }
-        return files
+        return (files, snapshot)
     }
 
     /// An in-toto Statement v1.

@@ -249,11 +249,16 @@ struct LogCommand: ParsableCommand {
 func verifyWithDerivedTables(
     _ ledger: Ledger, trustedCheckpoint: String? = nil, trustedVerifier: NoteVerifier? = nil, progress: ProgressLine
 ) throws -> (LedgerVerificationReport, Int) {
-    let total = Int(try ledger.size())
-    let derivedCheck = try DerivedStateCheck.Session(store: try RecordStore(ledger: ledger))
-    let report = try ledger.verify(
-        trustedCheckpoint: trustedCheckpoint, trustedVerifier: trustedVerifier,
-        progress: { done in progress.update("verifying", done: Int(done), total: total) },
-        observe: { seq, type, entry in try derivedCheck.consume(seq: seq, type: type, entry: entry) })
-    return (report, try derivedCheck.finish())
+    // The tables and the entries must be read from one snapshot, or a commit between the two reads
+    // looks like an edited table.
+    let check = try DerivedStateCheck(store: try RecordStore(ledger: ledger))
+    return try ledger.reading {
+        let total = Int(try ledger.size())
+        let derivedCheck = try check.session()
+        let report = try ledger.verify(
+            trustedCheckpoint: trustedCheckpoint, trustedVerifier: trustedVerifier,
+            progress: { done in progress.update("verifying", done: Int(done), total: total) },
+            observe: { seq, type, entry in try derivedCheck.consume(seq: seq, type: type, entry: entry) })
+        return (report, try derivedCheck.finish())
+    }
 }

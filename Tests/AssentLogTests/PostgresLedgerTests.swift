@@ -67,6 +67,28 @@ struct PostgresLedgerTests {
         #expect(try sqlite.verify().entries == 301)
     }
 
+    /// A check that reads the log and the tables in several statements must not see a commit land
+    /// between them: inside `reading`, another writer's commit stays invisible until the body ends.
+    @Test func readsInsideReadingSeeOneSnapshotWhileAnotherFolderCommits() throws {
+        let (url, cleanUp) = try emptyDatabase()
+        defer { cleanUp() }
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("assent-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let reader = try Ledger.create(
+            at: scratch.appendingPathComponent("a"), origin: "example.org/pg", postgresURL: url)
+        let copy = scratch.appendingPathComponent("b")
+        try FileManager.default.copyItem(at: reader.paths.folder, to: copy)
+        let writer = try Ledger(opening: copy)
+        _ = try writer.appendNotes(notes(3, from: 0))
+        let (before, during, checkpointDuring) = try reader.reading {
+            let before = try reader.size()
+            _ = try writer.appendNotes(notes(2, from: 3))
+            return (before, try reader.size(), try reader.latestCheckpoint().size)
+        }
+        #expect(before == 3 && during == 3 && checkpointDuring == 3)
+        #expect(try reader.size() == 5, "after the body, the commit is visible")
+    }
+
     @Test func aDatabaseThatHoldsALedgerIsRefusedAndNothingIsPrintedWithThePassword() throws {
         let (url, cleanUp) = try emptyDatabase()
         defer { cleanUp() }
