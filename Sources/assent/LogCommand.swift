@@ -10,7 +10,7 @@ struct LogCommand: ParsableCommand {
         abstract: "Append notes to the log and audit it: checkpoints, entries, proofs, verification.",
         subcommands: [
             Append.self, Info.self, CheckpointCommand.self, Key.self, Entry.self, Entries.self, Prove.self,
-            Consistency.self, Verify.self,
+            Consistency.self, Verify.self, ExportTiles.self,
         ])
 
     /// `assent log info`.
