@@ -30,10 +30,12 @@ let package = Package(
         .target(name: "AssentRecords", dependencies: ["AssentLog", "AssentCrypto", "AssentStorage"]),
         .target(name: "AssentEngine", dependencies: ["AssentRecords", "AssentLog", "AssentCrypto", "AssentStorage"]),
         .target(name: "AssentProofs", dependencies: ["AssentEngine", "AssentRecords", "AssentLog", "AssentCrypto"]),
+        // The user-level operations, under every front end (the CLI, the server).
+        .target(name: "AssentOperations", dependencies: ["AssentProofs", "AssentEngine", "AssentRecords", "AssentLog"]),
         .executableTarget(
             name: "assent",
             dependencies: [
-                "AssentLog", "AssentCrypto", "AssentRecords", "AssentEngine", "AssentProofs",
+                "AssentLog", "AssentCrypto", "AssentRecords", "AssentEngine", "AssentProofs", "AssentOperations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AssentLog
+import AssentOperations
 import AssentRecords
 import Foundation
 
@@ -44,13 +45,12 @@ struct ConsentCommand: ParsableCommand {
 
         func run() throws {
             try reportingErrors {
-                let store = try RecordStore(ledger: try global.openLedger())
+                let operations = try Operations(ledger: try global.openLedger())
                 let bytes = try evidence.map { try readFile($0, what: "evidence file") }
-                let record = try ConsentRegistry(store: store).grant(
+                let (record, sweep) = try operations.grantConsent(
                     subject: subject, purposes: purposes, legalBasis: legalBasis, grantedAt: grantedAt,
-                    expiresAt: expires,
-                    evidence: bytes, id: id)
-                sweepAfterWrite(store)
+                    expiresAt: expires, evidence: bytes, id: id)
+                reportSweep(sweep)
                 if global.json { Console.json(record.json) } else { Console.line(record.id) }
             }
         }
@@ -70,10 +70,9 @@ struct ConsentCommand: ParsableCommand {
 
         func run() throws {
             try reportingErrors {
-                let store = try RecordStore(ledger: try global.openLedger())
-                let record = try ConsentRegistry(store: store).renew(
+                let (record, sweep) = try Operations(ledger: try global.openLedger()).renewConsent(
                     consent, expiresAt: expires, evidence: try evidence.map { try readFile($0, what: "evidence file") })
-                sweepAfterWrite(store)
+                reportSweep(sweep)
                 if global.json {
                     Console.json(record.json)
                 } else {

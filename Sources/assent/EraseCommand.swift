@@ -1,5 +1,6 @@
 import ArgumentParser
 import AssentLog
+import AssentOperations
 import AssentRecords
 
 /// `assent erase`: deletes revoked samples' content and identity from the vault.
@@ -30,18 +31,12 @@ struct EraseCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let store = try RecordStore(ledger: try global.openLedger())
             let target: RevocationTarget =
                 subject.map { .subject($0) } ?? consent.map { .consent($0) } ?? .samples(samples)
-            let result = try EraseRegistry(store: store).erase(target)
-            sweepAfterWrite(store)
+            let (result, sweep) = try Operations(ledger: try global.openLedger()).erase(target)
+            reportSweep(sweep)
             if global.json {
-                Console.json(
-                    JSONObject([
-                        ("erased_samples", .array(result.samples.map { .string("sha256:" + Hex.encode($0)) })),
-                        ("identity_erased", .bool(result.identityErased)),
-                        ("entry", result.seq.map { .integer(Int64($0)) } ?? .null),
-                    ]))
+                Console.json(result.json)
             } else if let seq = result.seq {
                 Console.line(
                     "erased \(result.samples.count) samples from the vault\(result.identityErased ? " and the subject's identity" : "") (entry \(seq))"

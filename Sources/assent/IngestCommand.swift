@@ -1,5 +1,6 @@
 import ArgumentParser
 import AssentLog
+import AssentOperations
 import AssentRecords
 import Foundation
 
@@ -88,7 +89,8 @@ struct IngestCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let store = try RecordStore(ledger: try global.openLedger())
+            let operations = try Operations(ledger: try global.openLedger())
+            let store = operations.store
             let input: ManifestSource
             if let folder {
                 input = .folder(URL(fileURLWithPath: folder).standardizedFileURL)
@@ -112,13 +114,13 @@ struct IngestCommand: ParsableCommand {
             let started = Date()
             let progress = global.makeProgress()
             defer { progress.finish() }
-            let report = try Ingestor(store: store).ingest(
+            let (report, sweep) = try operations.ingest(
                 input, defaults: IngestDefaults(fields: defaults), options: options
             ) { phase, done, total in
                 progress.update(phase, done: done, total: total)
             }
             progress.finish()
-            sweepAfterWrite(store)
+            reportSweep(sweep)
             let seconds = Date().timeIntervalSince(started)
             if global.json {
                 Console.json(report.json)

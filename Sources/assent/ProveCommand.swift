@@ -1,6 +1,7 @@
 import ArgumentParser
 import AssentEngine
 import AssentLog
+import AssentOperations
 import AssentProofs
 import AssentRecords
 import Foundation
@@ -48,11 +49,8 @@ struct ProveCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let engine = try Engine(store: try RecordStore(ledger: try location.openLedger()))
-            var builder = ProofBuilder(engine: engine)
-            builder.validity = validFor
-            let commitment = try sample.map(sampleID)
-            let files = try builder.build(modelID: model, sample: commitment)
+            let files = try Operations(ledger: try location.openLedger()).proof(
+                model: model, sample: try sample.map(sampleID), validity: validFor)
             if let outDir {
                 try Self.prepare(outDir: URL(fileURLWithPath: outDir), force: force)
                 try ProofBuilder.write(files, to: URL(fileURLWithPath: outDir))
@@ -138,60 +136,31 @@ struct VerifyCommand: ParsableCommand {
             verifier.maxAge = try maxAge.map(Self.seconds)
             verifier.logMirror = logMirror.map { URL(fileURLWithPath: $0) }
             if let trust { verifier.trust = try TrustAnchor(json: try readFile(trust, what: "trust file")) }
-            var steps: [ProofVerifier.Step] = []
+            let outcome: VerificationOutcome
             do {
                 let files = try ProofBuilder.read(URL(fileURLWithPath: proof))
-                let report = try verifier.verify(files, model: URL(fileURLWithPath: model), steps: &steps)
-                if reproduce {
-                    guard let ledger else { throw ProofError("reproduce", "--reproduce needs --ledger DIR") }
-                    let engine = try Engine(
-                        store: try RecordStore(ledger: try Ledger(opening: URL(fileURLWithPath: ledger))))
-                    let record = try engine.model(report.modelID)
-                    guard !record.isStale else {
-                        throw ProofError(
-                            "reproduce",
-                            "refused: samples of this model were revoked or erased since it was trained"
-                                + (record.supersededBy.map { "; its successor is \($0)" }
-                                    ?? "; reproduce it with assent reproduce"))
-                    }
-                    let again: String
-                    do { again = try engine.retrainWithoutLogging(record) } catch {
-                        throw ProofError("reproduce", "\(error)")
-                    }
-                    guard again == report.modelID else {
-                        throw ProofError("reproduce", "retraining gave \(again), not \(report.modelID)")
-                    }
-                    steps.append(
-                        ProofVerifier.Step(
-                            name: "reproduce", detail: "retrained from the ledger: the same bytes (nothing written)"))
-                }
-                print(steps: steps, failure: nil, isAnchored: report.isAnchored)
-                if !report.isAnchored { throw ExitCode(3) }
+                let ledger = self.ledger
+                let reproducing: (() throws -> Operations)? =
+                    reproduce
+                    ? {
+                        guard let ledger else { throw ProofError("reproduce", "--reproduce needs --ledger DIR") }
+                        return try Operations(ledger: try Ledger(opening: URL(fileURLWithPath: ledger)))
+                    } : nil
+                outcome = try VerificationOutcome(
+                    verifying: files, model: URL(fileURLWithPath: model), with: verifier, reproducing: reproducing)
             } catch let error as ProofError {
-                print(steps: steps, failure: error, isAnchored: verifier.trust != nil)
-                throw ExitCode(2)
+                outcome = VerificationOutcome(steps: [], failure: error, isAnchored: verifier.trust != nil)
             }
+            print(outcome)
+            if outcome.failure != nil { throw ExitCode(2) }
+            if !outcome.isAnchored { throw ExitCode(3) }
         }
     }
 
-    private func print(steps: [ProofVerifier.Step], failure: ProofError?, isAnchored: Bool) {
+    private func print(_ outcome: VerificationOutcome) {
+        let (steps, failure, isAnchored) = (outcome.steps, outcome.failure, outcome.isAnchored)
         if json {
-            var object = JSONObject([
-                ("valid", .bool(failure == nil && isAnchored)), ("consistent", .bool(failure == nil)),
-                ("anchored", .bool(isAnchored)),
-                (
-                    "steps",
-                    .array(
-                        steps.map {
-                            .object(
-                                JSONObject([
-                                    ("step", .string($0.name)), ("ok", .bool(true)), ("detail", .string($0.detail)),
-                                ]))
-                        })
-                ),
-            ])
-            if let failure { object["failed_step"] = .string(failure.step); object["error"] = .string(failure.message) }
-            Console.json(object)
+            Console.json(outcome.json)
             return
         }
         for step in steps { Console.line("ok    \(step.name): \(step.detail)") }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AssentEngine
 import AssentLog
+import AssentOperations
 import AssentRecords
 import Foundation
 
@@ -57,7 +58,7 @@ struct RevokeCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let store = try RecordStore(ledger: try global.openLedger())
+            let operations = try Operations(ledger: try global.openLedger())
             let target: RevocationTarget
             if let consent {
                 target = .consent(consent)
@@ -74,25 +75,12 @@ struct RevokeCommand: ParsableCommand {
                 }
                 target = .samples(ids)
             }
-            let engine = try Engine(store: store)
-            engine.shardRunner = runner.shardRunner
-            var staled: [String] = []
-            let result = try RevocationRegistry(store: store).revoke(target, reason: reason, effective: effective) {
-                writer, affected, id in
-                staled = try engine.markStale(affected: affected, revocation: id, writer: writer)
-            }
-            let reproducible = try staled.filter { try engine.model($0).supersededBy == nil }
-            let reproduced = reproduce ? try reproducible.map { try engine.reproduce($0) } : []
+            operations.engine.shardRunner = runner.shardRunner
+            let outcome = try operations.revoke(target, reason: reason, effective: effective, reproduce: reproduce)
+            let result = outcome.result
+            reportSweep(outcome.sweep)
             if global.json {
-                Console.json(
-                    JSONObject([
-                        ("revocation", result.id.map(JSONValue.string) ?? .null),
-                        ("entries", .array(result.entries.map { .integer(Int64($0)) })),
-                        ("affected_samples", .array(result.affected.map { .string("sha256:" + Hex.encode($0)) })),
-                        ("already_revoked", .integer(Int64(result.alreadyRevoked))),
-                        ("stale_models", .array(staled.map(JSONValue.string))),
-                        ("reproduced", .array(reproduced.map { .string($0.model.id) })),
-                    ]))
+                Console.json(outcome.json)
                 return
             }
             if let id = result.id {
@@ -109,9 +97,10 @@ struct RevokeCommand: ParsableCommand {
             if result.alreadyRevoked > 0 && result.id != nil {
                 Console.line("already revoked before: \(result.alreadyRevoked)")
             }
-            for model in staled { Console.line("stale model: \(model)") }
-            for reproduction in reproduced { TrainCommand.report(reproduction, engine: engine, json: false) }
-            sweepAfterWrite(engine)
+            for model in outcome.staleModels { Console.line("stale model: \(model)") }
+            for reproduction in outcome.reproduced {
+                TrainCommand.report(reproduction, engine: operations.engine, json: false)
+            }
         }
     }
 }

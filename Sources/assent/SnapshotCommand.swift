@@ -1,6 +1,7 @@
 import ArgumentParser
 import AssentEngine
 import AssentLog
+import AssentOperations
 import AssentRecords
 import Foundation
 
@@ -59,17 +60,15 @@ struct SnapshotCommand: ParsableCommand {
 
         func run() throws {
             try reportingErrors {
-                let store = SnapshotStore(store: try RecordStore(ledger: try global.openLedger()))
+                let operations = try Operations(ledger: try global.openLedger())
                 let policy = try SnapshotCommand.policy(policy)
                 let progress = global.makeProgress()
                 defer { progress.finish() }
-                progress.update("checking derived tables", done: 0)
-                try DerivedStateCheck(store: store.store).run(includingSamples: false)
-                progress.update("cutting the snapshot", done: 0)
-                let snapshot = try store.create(
-                    policy: policy, at: at, asOf: asOf, shards: shards)
+                let (snapshot, sweep) = try operations.createSnapshot(
+                    policy: policy, at: at, asOf: asOf, shards: shards
+                ) { progress.update($0, done: 0) }
                 progress.finish()
-                sweepAfterWrite(store.store)
+                reportSweep(sweep)
                 SnapshotCommand.print(snapshot, json: global.json)
             }
         }

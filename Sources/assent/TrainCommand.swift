@@ -1,6 +1,7 @@
 import ArgumentParser
 import AssentEngine
 import AssentLog
+import AssentOperations
 import AssentRecords
 import Foundation
 
@@ -119,35 +120,31 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let engine = try Engine(store: try RecordStore(ledger: try global.openLedger()))
+            let operations = try Operations(ledger: try global.openLedger())
+            let engine = operations.engine
             if let threads { engine.threads = threads }
             engine.shardRunner = runner.shardRunner
             let progress = global.makeProgress()
             defer { progress.finish() }
             engine.progress = { progress.update($0, done: $1, total: $2) }
-            let result: TrainingResult
+            let job: TrainingJob
             if let exec, perShard {
                 var spec = PerShardExec(command: exec)
                 spec.aggregateCommand = aggregateExec
                 spec.checkDeterminism = checkDeterminism
                 spec.options = execOptions
                 if let jobs { spec.jobs = jobs }
-                result = try engine.trainExternalPerShard(
-                    spec, seed: seed, shards: shards, policy: try SnapshotCommand.policy(policy), snapshot: snapshot)
+                job = .perShard(spec)
             } else if let exec {
-                result = try engine.trainExternal(
-                    command: exec, seed: seed, shards: shards, policy: try SnapshotCommand.policy(policy),
-                    snapshot: snapshot,
-                    checkDeterminism: checkDeterminism, options: execOptions)
+                job = .external(command: exec, checkDeterminism: checkDeterminism, options: execOptions)
             } else {
                 let config =
                     try self.config.map { try TrainerConfig(json: try readFile($0, what: "config file")) }
                     ?? TrainerConfig()
-                result = try engine.train(
-                    trainer: trainer, config: config, seed: seed, shards: shards,
-                    policy: try SnapshotCommand.policy(policy),
-                    snapshot: snapshot)
+                job = .builtIn(trainer: trainer, config: config)
             }
+            let (result, sweep) = try operations.train(
+                job, seed: seed, shards: shards, policy: try SnapshotCommand.policy(policy), snapshot: snapshot)
             progress.finish()
             if exec != nil {
                 if noSandbox {
@@ -164,21 +161,14 @@ struct TrainCommand: ParsableCommand {
                 Console.note(claim)
             }
             TrainCommand.report(result, engine: engine, json: global.json)
-            sweepAfterWrite(engine)
+            reportSweep(sweep)
         }
     }
 
     /// Prints a training or reproduction result.
     static func report(_ result: TrainingResult, engine: Engine, json: Bool) {
         if json {
-            var object = result.model.json
-            object["new"] = .bool(result.isNew)
-            object["trained_shards"] = .array(result.trainedShards.map { .integer(Int64($0)) })
-            object["reused_shards"] = .array(result.reusedShards.map { .integer(Int64($0)) })
-            object["trained_samples"] = .integer(Int64(result.trainedSamples))
-            object["train_accuracy_bp"] = .integer(Int64(result.trainAccuracyBasisPoints))
-            object["path"] = .string(engine.folder(of: result.model).path)
-            Console.json(object)
+            Console.json(result.json(engine: engine))
             return
         }
         Console.line("\(result.isNew ? "model" : "already logged:") \(result.model.id)")
@@ -197,26 +187,15 @@ struct TrainCommand: ParsableCommand {
 /// Formats basis points as a percentage.
 func percent(_ basisPoints: Int) -> String { String(format: "%.2f%%", Double(basisPoints) / 100) }
 
-/// Runs the sweep that every write command runs, reporting models it marked stale. The command's own
-/// write has committed by now, so a failing sweep is reported as a warning, not as the command failing.
-func sweepAfterWrite(_ engine: Engine) {
-    do {
-        for id in try engine.sweep() {
-            Console.note("sweep: model \(id) is now stale (a consent expired or a revocation took effect)")
-        }
-    } catch {
-        reportSweepFailure(error)
+/// Prints what the sweep after a write did: the models it marked stale, or a warning when it failed
+/// (the write itself had committed).
+func reportSweep(_ sweep: SweepOutcome) {
+    for id in sweep.staleModels {
+        Console.note("sweep: model \(id) is now stale (a consent expired or a revocation took effect)")
     }
-}
-
-/// Runs the sweep for a command that has a record store but no engine yet.
-func sweepAfterWrite(_ store: RecordStore) {
-    do { sweepAfterWrite(try Engine(store: store)) } catch { reportSweepFailure(error) }
-}
-
-/// The warning for a sweep that failed after its command's write had committed.
-private func reportSweepFailure(_ error: any Error) {
-    Console.note("assent: warning: the sweep after this command failed (\(error)); run assent sweep")
+    if let failure = sweep.failure {
+        Console.note("assent: warning: the sweep after this command failed (\(failure)); run assent sweep")
+    }
 }
 
 /// `assent evaluate`.
@@ -348,20 +327,18 @@ struct ReproduceCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let engine = try Engine(store: try RecordStore(ledger: try global.openLedger()))
+            let operations = try Operations(ledger: try global.openLedger())
+            let engine = operations.engine
             engine.shardRunner = runner.shardRunner
-            let ids =
-                allStale ? try engine.models(staleOnly: true).filter { $0.supersededBy == nil }.map(\.id) : [model!]
             let progress = global.makeProgress()
             defer { progress.finish() }
             engine.progress = { progress.update($0, done: $1, total: $2) }
-            for id in ids {
-                let result = try engine.reproduce(id)
+            let (results, sweep) = try operations.reproduce(allStale ? nil : [model!]) { result in
                 progress.finish()
                 TrainCommand.report(result, engine: engine, json: global.json)
             }
-            sweepAfterWrite(engine)
-            if ids.isEmpty { Console.line("no stale models to reproduce") }
+            reportSweep(sweep)
+            if results.isEmpty { Console.line("no stale models to reproduce") }
         }
     }
 }
