@@ -6,10 +6,16 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "assent", targets: ["assent"]),
+        .executable(name: "assent-server", targets: ["assent-server"]),
         .library(name: "AssentLog", targets: ["AssentLog"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // The server only (AssentServer, assent-server, AssentServerTests): no core target depends on these.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(
@@ -31,7 +37,9 @@ let package = Package(
         .target(name: "AssentEngine", dependencies: ["AssentRecords", "AssentLog", "AssentCrypto", "AssentStorage"]),
         .target(name: "AssentProofs", dependencies: ["AssentEngine", "AssentRecords", "AssentLog", "AssentCrypto"]),
         // The user-level operations, under every front end (the CLI, the server).
-        .target(name: "AssentOperations", dependencies: ["AssentProofs", "AssentEngine", "AssentRecords", "AssentLog"]),
+        .target(
+            name: "AssentOperations",
+            dependencies: ["AssentProofs", "AssentEngine", "AssentRecords", "AssentLog", "AssentCrypto", "AssentStorage"]),
         .executableTarget(
             name: "assent",
             dependencies: [
@@ -39,6 +47,27 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // `assent serve`: the HTTP API and the public log, in targets of their own so that the core's
+        // build and tests never compile the web stack; `assent serve` runs the assent-server binary.
+        .target(
+            name: "AssentServer",
+            dependencies: [
+                "AssentOperations", "AssentProofs", "AssentEngine", "AssentRecords", "AssentLog", "AssentCrypto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]),
+        .executableTarget(
+            name: "assent-server",
+            dependencies: [
+                "AssentServer", "AssentLog", "AssentOperations",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .executableTarget(
             name: "assent-bench",
             dependencies: [
@@ -60,6 +89,12 @@ let package = Package(
             name: "AssentProofsTests",
             dependencies: ["AssentProofs", "AssentEngine", "AssentRecords", "AssentLog", "AssentCrypto", "AssentTestSupport"]),
         .testTarget(name: "AssentCLITests", dependencies: ["assent", "AssentLog", "AssentStorage", "AssentTestSupport"]),
+        .testTarget(
+            name: "AssentServerTests",
+            dependencies: [
+                "AssentServer", "AssentOperations", "AssentLog", "AssentTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]),
     ]
 )
 

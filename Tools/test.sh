@@ -19,7 +19,7 @@ test "${PIPESTATUS[0]}" -eq 0
 grep -q "Suite PostgresConnectionTests passed" "$postgres/swift-test.log" \
   || { echo "test: the PostgreSQL tests did not run" >&2; exit 1; }
 # The records, engine, proofs and CLI suites again, every ledger on PostgreSQL.
-ASSENT_TEST_BACKEND=postgresql swift test --skip-build --filter "AssentRecordsTests|AssentEngineTests|AssentProofsTests|AssentCLITests"
+ASSENT_TEST_BACKEND=postgresql swift test --skip-build --filter "AssentRecordsTests|AssentEngineTests|AssentProofsTests|AssentCLITests|AssentServerTests"
 bash Tools/interop/go-interop.sh
 bash Tools/interop/proof-interop.sh
 bash Tools/check_readme.sh

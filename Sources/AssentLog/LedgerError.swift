@@ -2,7 +2,8 @@
 public struct LedgerError: Error, Sendable, CustomStringConvertible {
     /// The kind of failure.
     public struct Code: Hashable, Sendable {
-        let rawValue: String
+        /// The code's name, as error responses carry it.
+        public let rawValue: String
         /// The folder holds no Assent ledger.
         public static let notALedger = Code(rawValue: "not-a-ledger")
         /// `init` found a ledger already there.

@@ -67,15 +67,15 @@ public enum TLogTiles {
         return tiles
     }
 
-    /// Whether a tree of `size` entries has `tile`: a full tile within its level, or the right-edge
-    /// partial tile of exactly the width that size gives.
+    /// Whether a tree of `size` entries holds every hash (or entry) of `tile`: a full tile within its
+    /// level, or a partial one no wider than what that index holds, which includes the right edge of
+    /// every earlier checkpoint (a reader of an older checkpoint still gets the tiles it names).
     public static func contains(_ tile: Tile, size: UInt64) -> Bool {
         guard (1...width).contains(tile.width), (tile.level ?? 0) < 64 else { return false }
         var count = size
         for _ in 0..<(tile.level ?? 0) { count /= UInt64(width) }
-        let full = count / UInt64(width)
-        if tile.isFull { return tile.index < full }
-        return tile.index == full && tile.width == Int(count % UInt64(width))
+        let (start, overflow) = tile.index.multipliedReportingOverflow(by: UInt64(width))
+        return !overflow && start < count && count - start >= UInt64(tile.width)
     }
 
     /// Parses a tile path as ``Tile/path`` writes it, strictly: anything else (missing `x` prefixes,

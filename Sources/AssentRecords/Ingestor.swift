@@ -10,6 +10,9 @@ public struct IngestOptions: Sendable {
     /// Let `path` values be absolute or climb out of the manifest's folder with `..`. Even then, nothing
     /// in the ledger folder, on `/proc`, `/sys` or `/dev`, and nothing but regular files is ingested.
     public var allowOutside = false
+    /// Whether `path` values may name files on this machine at all. A manifest sent over the network
+    /// comes from another machine, so the server turns this off: its lines must carry their content.
+    public var readsFiles = true
     /// The largest sample file accepted, in bytes.
     public var maximumSampleSize = 256 << 20
     /// Samples per write transaction; other writers wait at most one chunk.
@@ -110,7 +113,8 @@ public final class Ingestor {
         let spool = try IngestSpool(ledger: store.ledger.paths)
         let opener = try SampleFileOpener(
             baseFolder: try source.resolvedBaseFolder(), ledgerFolder: store.ledger.paths.folder,
-            allowOutside: options.allowOutside, maximumSize: options.maximumSampleSize)
+            allowOutside: options.allowOutside, maximumSize: options.maximumSampleSize,
+            readsFiles: options.readsFiles)
         let reader: ManifestReader
         switch source {
         case .jsonl(let url): reader = try ManifestReader(lines: url, isCSV: false, name: url.path)

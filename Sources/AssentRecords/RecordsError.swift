@@ -3,7 +3,8 @@
 public struct RecordsError: Error, Sendable, CustomStringConvertible {
     /// The kind of failure.
     public struct Code: Hashable, Sendable {
-        let rawValue: String
+        /// The code's name, as error responses carry it.
+        public let rawValue: String
         /// A manifest line, argument or file was rejected.
         public static let invalidInput = Code(rawValue: "invalid-input")
         /// The input contradicts what the ledger holds (different metadata, subject or consent).

@@ -48,11 +48,13 @@ final class SampleFileOpener {
     private let kernelDevices: Set<UInt64>
     /// Why relative paths cannot be opened at all (a manifest read from `/dev/stdin` has `/dev` as its folder).
     private let baseRefusal: String?
+    private let readsFiles: Bool
 
     /// An opener for paths relative to `baseFolder`.
     /// - Throws: ``RecordsError`` when the base folder cannot be opened.
-    init(baseFolder: URL, ledgerFolder: URL?, allowOutside: Bool, maximumSize: Int) throws {
+    init(baseFolder: URL, ledgerFolder: URL?, allowOutside: Bool, maximumSize: Int, readsFiles: Bool = true) throws {
         self.baseFolder = baseFolder
+        self.readsFiles = readsFiles
         self.allowOutside = allowOutside
         self.maximumSize = maximumSize
         baseDescriptor = open(baseFolder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -90,6 +92,9 @@ final class SampleFileOpener {
     /// Opens `path` (as the manifest gives it) for reading.
     /// - Throws: ``Refusal`` naming why the path is not ingested.
     func openFile(_ path: String) throws(Refusal) -> OpenedFile {
+        guard readsFiles else {
+            throw Refusal("files are not read here: give the content as text, content_base64 or json instead")
+        }
         let isOutside = path.hasPrefix("/") || path.split(separator: "/").contains("..")
         if let baseRefusal, !isOutside { throw Refusal(baseRefusal) }
         if isOutside && !allowOutside {

@@ -29,13 +29,18 @@ struct AssentCommand: ParsableCommand {
             TrainCommand.self, EvaluateCommand.self, ModelsCommand.self, ModelCommand.self, ReproduceCommand.self,
             SweepCommand.self, MigrateCommand.self,
             ProveCommand.self, VerifyCommand.self, KeysCommand.self, LicenseCommand.self, LogCommand.self,
-            ProofCommand.self,
+            ProofCommand.self, TokensCommand.self, ServeCommand.self,
             DemoCommand.self,
         ]
     )
 
     /// Runs the command, first making sure that an interrupted run leaves no sample copies behind.
     static func main() {
+        // `assent serve …` becomes the server binary, before any parsing (its --help is the server's)
+        // and before signal handling is installed (an ignored signal would stay ignored across exec).
+        if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "serve" {
+            ServeCommand.execServer(Array(CommandLine.arguments.dropFirst(2)))
+        }
         SignalCleanup.install()
         do {
             var command = try parseAsRoot()

@@ -44,7 +44,9 @@ import Testing
         #expect(TLogTiles.tiles(size: 0).isEmpty)
         #expect(TLogTiles.tiles(size: 256).map(\.path) == ["tile/0/000", "tile/entries/000", "tile/1/000.p/1"])
         for tile in tiles { #expect(TLogTiles.contains(tile, size: 70_000)) }
-        #expect(!TLogTiles.contains(TLogTiles.Tile(level: 0, index: 273, width: 111), size: 70_000))
+        #expect(TLogTiles.contains(TLogTiles.Tile(level: 0, index: 273, width: 111), size: 70_000))
+        #expect(!TLogTiles.contains(TLogTiles.Tile(level: 0, index: 273, width: 113), size: 70_000))
+        #expect(TLogTiles.contains(TLogTiles.Tile(level: 0, index: 272, width: 5), size: 70_000))
         #expect(!TLogTiles.contains(TLogTiles.Tile(level: 0, index: 274, width: 256), size: 70_000))
     }
 
@@ -64,8 +66,12 @@ import Testing
         #expect(bundle == expected)
         let level1 = try ledger.tileContents(TLogTiles.Tile(level: 1, index: 0, width: 1), size: 300)
         #expect(level1 == referenceRoot(entries[0..<256].map(\.leafHash)[...]))
-        #expect(throws: LedgerError.self) {
+        // An earlier checkpoint's right edge is the prefix of today's.
+        #expect(
             try ledger.tileContents(TLogTiles.Tile(level: 0, index: 1, width: 43), size: 300)
+                == Array(entries[256..<299].flatMap(\.leafHash)))
+        #expect(throws: LedgerError.self) {
+            try ledger.tileContents(TLogTiles.Tile(level: 0, index: 1, width: 45), size: 300)
         }
     }
 
