@@ -6,7 +6,7 @@
 # of Tools/requirements.txt. Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-packages=(libsqlite3-dev libssl-dev libpq-dev postgresql pkg-config golang-go golang-golang-x-mod-dev bubblewrap iproute2)
+packages=(libsqlite3-dev libssl-dev libpq-dev postgresql pkg-config golang-go golang-golang-x-mod-dev bubblewrap iproute2 curl)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

@@ -15,7 +15,8 @@ struct ServeCommand: ParsableCommand {
 
     /// The server binary next to this executable.
     static var serverBinary: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        // The running executable's own path (argv[0] may be a bare name found on PATH).
+        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
             .appendingPathComponent("assent-server")
     }
 
