@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""HTTP ingest throughput and latency through `assent serve`, and revocation latency.
+
+    python3 Tools/bench_http.py path/to/assent [--clients 1,8,32] [--requests 200] [--lines 10] [--database URL]
+
+For each client count, a fresh ledger, a server on 127.0.0.1 (port 0), and that many threads each
+sending --requests POST /v1/ingest requests of --lines NDJSON lines (keep-alive connections). Prints
+samples/s and the p50/p99 request latency. Then 50 revocation requests (each withdrawing one subject
+of one sample, with a trained model depending on them) and their p50/p99: the time from request to
+revocation committed with the model marked stale. With --database the ledger is on that PostgreSQL
+database (each run creates its own schema, so give a database you may write).
+"""
+import http.client
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+
+arguments = [a for a in sys.argv[1:] if not a.startswith("--")]
+assent = arguments[0] if arguments else ".build/release/assent"
+option = lambda name, default: sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
+clients_list = [int(x) for x in option("--clients", "1,8,32").split(",")]
+requests_per_client = int(option("--requests", "200"))
+lines_per_request = int(option("--lines", "10"))
+database = option("--database", None)
+
+
+def run(*args):
+    result = subprocess.run([assent, *args], capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"bench_http: assent {' '.join(args)}: {result.stderr.strip()}")
+    return result.stdout
+
+
+def fresh_ledger(work):
+    ledger = os.path.join(work, f"ledger-{uuid.uuid4().hex[:8]}")
+    extra = []
+    if database:
+        schema = "b_" + uuid.uuid4().hex[:12]
+        subprocess.run(["psql", "-q", database, "-c", f"CREATE SCHEMA {schema}"], check=True)
+        extra = ["--database", database + ("&" if "?" in database else "?") + f"options=-csearch_path%3D{schema}"]
+    run("init", "--ledger", ledger, *extra)
+    return ledger
+
+
+def start_server(ledger):
+    server = subprocess.Popen([assent, "serve", "--ledger", ledger, "--listen", "127.0.0.1:0"],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    line = server.stdout.readline()
+    if not line.startswith("listening on http://"):
+        sys.exit(f"bench_http: the server did not start: {line!r}")
+    host, port = line.strip().rsplit("/", 1)[1].split(":")
+    return server, host, int(port)
+
+
+def post(connection, path, body, token, content_type="application/x-ndjson"):
+    started = time.perf_counter()
+    connection.request("POST", path, body=body, headers={"Authorization": f"Bearer {token}", "Content-Type": content_type})
+    response = connection.getresponse()
+    data = response.read()
+    if response.status not in (200, 201):
+        raise RuntimeError(f"{path}: {response.status} {data[:200]!r}")
+    return time.perf_counter() - started, json.loads(data)
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+with tempfile.TemporaryDirectory() as work:
+    print(f"HTTP ingest: {requests_per_client} requests of {lines_per_request} lines per client"
+          + (" (PostgreSQL)" if database else " (SQLite)"))
+    for clients in clients_list:
+        ledger = fresh_ledger(work)
+        token = run("tokens", "create", "--ledger", ledger, "--role", "ingest").split()[0]
+        server, host, port = start_server(ledger)
+        latencies, failures = [], []
+
+        def client(index):
+            connection = http.client.HTTPConnection(host, port)
+            for request in range(requests_per_client):
+                body = "".join(json.dumps({"text": f"client {index} request {request} line {line}", "license": "MIT",
+                                           "source": "bench"}) + "\n" for line in range(lines_per_request))
+                try:
+                    elapsed, _ = post(connection, "/v1/ingest", body.encode(), token)
+                    latencies.append(elapsed)
+                except Exception as error:  # noqa: BLE001: a failed request is reported, not fatal
+                    failures.append(str(error))
+            connection.close()
+
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+        samples = len(latencies) * lines_per_request
+        print(f"  {clients:>3} clients: {samples / elapsed:8.0f} samples/s, p50 {percentile(latencies, 0.5) * 1000:6.1f} ms,"
+              f" p99 {percentile(latencies, 0.99) * 1000:6.1f} ms, {len(failures)} failed")
+        server.terminate()
+        server.wait()
+
+    # Revocations with a model to mark stale.
+    ledger = fresh_ledger(work)
+    token = run("tokens", "create", "--ledger", ledger, "--role", "admin").split()[0]
+    manifest = os.path.join(work, "digits.jsonl")
+    with open(os.path.join(os.path.dirname(__file__), "datasets/digits/digits-train.jsonl")) as source, open(manifest, "w") as out:
+        for index, line in enumerate(source):
+            if index >= 600:
+                break
+            fields = {"text": line.rstrip("\n"), "license": "CC-BY-4.0", "source": "digits"}
+            if index < 50:
+                run("consent", "grant", "--ledger", ledger, "--subject", f"s{index}", "--purpose", "ai-training", "--id", f"c{index}")
+                fields.update(subject=f"s{index}", consent=f"c{index}")
+            out.write(json.dumps(fields) + "\n")
+    run("ingest", manifest, "--ledger", ledger, "--quiet")
+    run("train", "--trainer", "naive-bayes", "--shards", "4", "--ledger", ledger, "--quiet")
+    server, host, port = start_server(ledger)
+    connection = http.client.HTTPConnection(host, port)
+    timings, staled = [], 0
+    for index in range(50):
+        elapsed, answer = post(connection, "/v1/revocations", json.dumps({"subject": f"s{index}"}).encode(), token,
+                               "application/json")
+        timings.append(elapsed)
+        staled += len(answer["stale_models"])
+    server.terminate()
+    server.wait()
+    print(f"revocation to stale marking: p50 {percentile(timings, 0.5) * 1000:.1f} ms, p99 {percentile(timings, 0.99) * 1000:.1f} ms"
+          f" ({staled} stale markings over 50 revocations)")
