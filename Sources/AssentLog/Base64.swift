@@ -5,6 +5,13 @@ public enum Base64 {
     /// Encodes bytes.
     public static func encode(_ bytes: [UInt8]) -> String { Data(bytes).base64EncodedString() }
 
+    /// Encodes bytes in the URL-safe alphabet without padding (RFC 4648 §5), for secrets that travel in
+    /// headers, forms and JSON.
+    public static func encodeURLSafe(_ bytes: [UInt8]) -> String {
+        encode(bytes).replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
     /// Decodes canonical standard base64; returns nil for anything else (white space, missing padding,
     /// the URL-safe alphabet, non-zero trailing bits).
     public static func decode(_ text: some StringProtocol) -> [UInt8]? {

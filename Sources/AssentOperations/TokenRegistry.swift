@@ -1,4 +1,3 @@
-internal import Foundation
 internal import AssentCrypto
 public import AssentLog
 public import AssentRecords
@@ -67,8 +66,7 @@ public struct TokenRegistry {
             throw RecordsError(.invalidInput, "note: at most 200 characters on one line")
         }
         let id = "tok-" + Hex.encode(SecureRandom.bytes(count: 8))
-        let secret = Base64.encode(SecureRandom.bytes(count: 32)).replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        let secret = Base64.encodeURLSafe(SecureRandom.bytes(count: 32))
         let record = TokenRecord(id: id, role: role, note: note, createdAt: UTCTime.now(), revokedAt: nil)
         try database.writeTransaction {
             try database.run(

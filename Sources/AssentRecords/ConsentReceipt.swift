@@ -5,7 +5,9 @@ extension ConsentRegistry {
     /// A receipt for a data subject: their pseudonym, their consents, and every sample of theirs with its
     /// commitment and nonce, so they can check membership proofs themselves later.
     ///
-    /// It holds the nonces, which open the commitments: hand it to the subject only.
+    /// It holds the nonces, which open the commitments, and a new `withdraw_token` (its digest goes to the
+    /// vault) with which the subject alone can withdraw every consent through the server: hand it to the
+    /// subject only.
     /// - Throws: ``RecordsError`` `notFound` when the vault does not know the subject.
     public func receipt(subject: String) throws -> JSONObject {
         guard let pseudonym = try store.pseudonym(ofSubject: subject) else {
@@ -33,6 +35,8 @@ extension ConsentRegistry {
             return rows
         }
         let checkpoint = try store.ledger.latestCheckpoint()
+        let tokens = try WithdrawTokens(store: store)
+        let withdrawToken = try store.database.writeTransaction { try tokens.issue(pseudonym: pseudonym) }
         return JSONObject([
             ("receipt", .string("assent.consent-receipt/v1")), ("subject", .string(subject)),
             ("pseudonym", .string(pseudonym)),
@@ -40,6 +44,7 @@ extension ConsentRegistry {
             ("consents", .array(consents.map { .object($0.json) })), ("samples", .array(samples)),
             ("checkpoint", .string(checkpoint.note)),
             ("commitment_rule", .string("commitment = SHA-256(nonce || content), nonce in hex")),
+            ("withdraw_token", .string(withdrawToken)),
         ])
     }
 }

@@ -70,6 +70,7 @@ public struct EraseRegistry {
                     "SELECT count(*) FROM vault_subjects WHERE pseudonym = ?", [.text(pseudonym)])! > 0
             {
                 try connection.run("DELETE FROM vault_subjects WHERE pseudonym = ?", [.text(pseudonym)])
+                try WithdrawTokens.erase(pseudonym: pseudonym, in: connection)
                 identityErased = true
             }
             guard !erased.isEmpty || identityErased || evidence > 0 else {

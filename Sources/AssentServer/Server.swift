@@ -72,6 +72,7 @@ public enum AssentServer {
         router.add(middleware: RequestMiddleware(metrics: metrics))
         PublicRoutes.add(to: router, worker: worker, metrics: metrics)
         APIRoutes.add(to: router, worker: worker, metrics: metrics, bodyLimit: bodyLimit)
+        SubjectRoutes.add(to: router, worker: worker, metrics: metrics)
         return router
     }
 
