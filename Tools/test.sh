@@ -28,6 +28,7 @@ bash Tools/checks/ray_runner.sh .build/debug/assent
 .venv/bin/python Tools/spdx/crosscheck.py .build/debug/assent
 .venv/bin/python Tools/checks/validate_schemas.py .build/debug/assent
 .venv/bin/python Tools/checks/tlog_tiles.py .build/debug/assent
+bash Tools/checks/schemathesis.sh .build/debug/assent
 .venv/bin/python Tools/guarantees/concurrency.py .build/debug/assent --writers 3 --samples 1000
 .venv/bin/python Tools/guarantees/concurrency.py .build/debug/assent --writers 3 --samples 1000 \
   --database "$ASSENT_TEST_POSTGRES"

@@ -15,6 +15,9 @@ enum PublicRoutes {
             let size = try await worker.run { try $0.ledger.size() }
             return HTTPBody.bytes(metrics.exposition(logSize: size), type: "text/plain; version=0.0.4")
         }
+        router.get("/openapi.json") { _, _ -> Response in
+            HTTPBody.bytes(Array(OpenAPIDocument.json.utf8), type: "application/json")
+        }
         router.get("/checkpoint") { _, _ -> Response in
             let note = try await worker.run { try $0.ledger.latestCheckpoint().note }
             return HTTPBody.bytes(Array(note.utf8), type: "text/plain; charset=utf-8", cacheControl: "max-age=5")

@@ -53,6 +53,12 @@ import Testing
                 #expect(text.contains("assent_log_size 300"))
                 #expect(text.contains("assent_http_requests_total{route=\"/tile/**\",status=\"200\"}"))
             }
+            try await client.execute(uri: "/openapi.json", method: .get) { response in
+                let paths = object(response)["paths"]?.objectValue?.keys ?? []
+                for route in ["/v1/ingest", "/v1/revocations", "/v1/subject/withdraw", "/checkpoint", "/tile/{tile}"] {
+                    #expect(paths.contains(route), "\(route) is documented")
+                }
+            }
             try await client.execute(uri: "/no/such/route", method: .get) { response in
                 #expect(response.status == .notFound)
                 #expect(errorObject(response)["message"] == .string("no route GET /no/such/route"))
