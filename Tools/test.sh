@@ -2,8 +2,9 @@
 # The test suite: set up, run the Swift tests (debug build; the records, engine, proofs and CLI
 # suites a second time on PostgreSQL, in a throwaway server on 127.0.0.1), then the checks against independent
 # implementations (Go's sumdb/note and sumdb/tlog, license-expression, the JSON Schemas), the
-# README's runnable examples, per-shard training locally and on a local Ray cluster, the
-# concurrency check (on SQLite and on PostgreSQL) and short runs of every fuzz target.
+# README's runnable examples, per-shard training locally and on a local Ray cluster, the tiles
+# export against tlog-scales, schemathesis against the server, the server under load and killed,
+# the concurrency check (on SQLite and on PostgreSQL) and short runs of every fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash Tools/setup.sh
@@ -29,6 +30,11 @@ bash Tools/checks/ray_runner.sh .build/debug/assent
 .venv/bin/python Tools/checks/validate_schemas.py .build/debug/assent
 .venv/bin/python Tools/checks/tlog_tiles.py .build/debug/assent
 bash Tools/checks/schemathesis.sh .build/debug/assent
+# The server under load (8 clients, revocations interleaved) and killed under load, on both backends.
+.venv/bin/python Tools/guarantees/http_load.py .build/debug/assent
+psql -q "$ASSENT_TEST_POSTGRES" -c "CREATE SCHEMA http_load"
+.venv/bin/python Tools/guarantees/http_load.py .build/debug/assent \
+  --database "$ASSENT_TEST_POSTGRES?options=-csearch_path%3Dhttp_load"
 .venv/bin/python Tools/guarantees/concurrency.py .build/debug/assent --writers 3 --samples 1000
 .venv/bin/python Tools/guarantees/concurrency.py .build/debug/assent --writers 3 --samples 1000 \
   --database "$ASSENT_TEST_POSTGRES"
