@@ -111,3 +111,40 @@ extension Operations {
         return (snapshot, sweep())
     }
 }
+
+extension Operations {
+    /// Ingests several small manifests (each at most one chunk) as one write transaction where it can:
+    /// each is validated on its own (a bad one fails alone, with its own line numbers); the valid ones
+    /// commit together, or one by one if a sample of one contradicts another's; then one sweep.
+    /// - Returns: per manifest, in order, its report or the error that failed it.
+    public func ingestTogether(
+        _ manifests: [(source: ManifestSource, defaults: IngestDefaults, options: IngestOptions)]
+    )
+        -> (results: [Result<IngestReport, any Error>], sweep: SweepOutcome)
+    {
+        let ingestor = Ingestor(store: store)
+        var results: [Result<IngestReport, any Error>] = []
+        var prepared: [(index: Int, prepared: PreparedIngest)] = []
+        for (index, manifest) in manifests.enumerated() {
+            do {
+                let ready = try ingestor.prepare(
+                    manifest.source, defaults: manifest.defaults, options: manifest.options)
+                prepared.append((index, ready))
+                results.append(.success(ready.report))
+            } catch {
+                results.append(.failure(error))
+            }
+        }
+        let small = prepared.filter { $0.prepared.fitsOneChunk }
+        if small.count > 1, let reports = try? ingestor.commitTogether(small.map { $0.prepared }) {
+            for (item, report) in zip(small, reports) { results[item.index] = .success(report) }
+            prepared.removeAll { item in small.contains { $0.index == item.index } }
+        }
+        // One by one, with a fresh ingestor: what the failed group commit cached died with its rollback.
+        let alone = Ingestor(store: store)
+        for item in prepared {
+            results[item.index] = Result { try alone.commit(item.prepared) }
+        }
+        return (results, sweep())
+    }
+}

@@ -108,6 +108,16 @@ public final class Ingestor {
         _ source: ManifestSource, defaults: IngestDefaults = IngestDefaults(), options: IngestOptions = IngestOptions(),
         progress: ((String, Int, Int?) -> Void)? = nil
     ) throws -> IngestReport {
+        try commit(try prepare(source, defaults: defaults, options: options, progress: progress), progress: progress)
+    }
+
+    /// Phase 1 of ``ingest(_:defaults:options:progress:)`` alone: reads and validates `source` against
+    /// the ledger without writing anything.
+    /// - Throws: ``RecordsError`` naming the line and field, ``LedgerError`` or ``StorageError``.
+    public func prepare(
+        _ source: ManifestSource, defaults: IngestDefaults = IngestDefaults(), options: IngestOptions = IngestOptions(),
+        progress: ((String, Int, Int?) -> Void)? = nil
+    ) throws -> PreparedIngest {
         var report = IngestReport()
         var plan = IngestPlan()
         let spool = try IngestSpool(ledger: store.ledger.paths)
@@ -153,12 +163,21 @@ public final class Ingestor {
             progress?("validating", report.items, nil)
         }
         try spill.finishWriting()
-        plan = IngestPlan()  // phase 2 needs none of it
         progress?("validated", report.items, report.items)
+        return PreparedIngest(report: report, spool: spool, spill: spill, options: options)
+    }
+
+    /// Phase 2 of ``ingest(_:defaults:options:progress:)``: commits what `prepared` validated, in chunks.
+    /// - Throws: ``RecordsError`` when the ledger changed since in a way that contradicts a sample.
+    public func commit(_ prepared: PreparedIngest, progress: ((String, Int, Int?) -> Void)? = nil) throws
+        -> IngestReport
+    {
+        var report = prepared.report
+        let options = prepared.options
         let toCommit = report.items - report.skipped.count
         var done = 0
         // While one chunk is committed, the next is read from the spill and sealed on the other cores.
-        let samples = spill.makeReader()
+        let samples = prepared.spill.makeReader()
         let inlineLimit = options.inlineLimit
         func prepareNext() -> Background<Result<([ValidatedSample], [SampleSeal?]), any Error>> {
             Background {
@@ -171,11 +190,34 @@ public final class Ingestor {
         var next = prepareNext()
         while case let (chunk, seals) = try next.value.get(), !chunk.isEmpty {
             next = prepareNext()
-            try commit(chunk, seals: seals, options: options, report: &report)
+            try store.ledger.write { writer in
+                try commit(chunk, seals: seals, options: options, report: &report, writer: writer)
+            }
             done += chunk.count
             progress?("committing", done, toCommit)
         }
         return report
+    }
+
+    /// Commits several small prepared manifests in one write transaction (one fsync, one checkpoint),
+    /// each keeping its own report: what a server does with many small requests at once. Each must fit
+    /// in one chunk. If any sample fails its in-transaction check, nothing is written and the error is
+    /// thrown; the caller then commits them one by one so that only the failing one fails.
+    public func commitTogether(_ batch: [PreparedIngest]) throws -> [IngestReport] {
+        guard batch.allSatisfy(\.fitsOneChunk) else {
+            throw RecordsError(.invalidInput, "a manifest of more than one chunk cannot be committed with others")
+        }
+        var reports = batch.map(\.report)
+        let chunks = try batch.map { prepared in
+            let chunk = try prepared.spill.makeReader().next(prepared.options.chunkSize)
+            return (chunk, try SampleSeal.seal(chunk, inlineLimit: prepared.options.inlineLimit))
+        }
+        try store.ledger.write { writer in
+            for (index, (chunk, seals)) in chunks.enumerated() where !chunk.isEmpty {
+                try commit(chunk, seals: seals, options: batch[index].options, report: &reports[index], writer: writer)
+            }
+        }
+        return reports
     }
 
     /// The validated sample of `outcome`, validating here an item that names a sample file (read once,
@@ -300,13 +342,14 @@ public final class Ingestor {
     /// digests of `seals` (nil where the commit seals the sample itself); the ledger checks run again
     /// inside the transaction.
     private func commit(
-        _ samples: [ValidatedSample], seals: [SampleSeal?], options: IngestOptions, report: inout IngestReport
+        _ samples: [ValidatedSample], seals: [SampleSeal?], options: IngestOptions, report: inout IngestReport,
+        writer: LogWriter
     ) throws {
         var added = 0
         var addedSources = 0
         var unchanged = 0
         withdrawnConsents = [:]
-        try store.ledger.write { writer in
+        do {
             try lookups.prefetch(samples, from: store)
             for (sample, seal) in zip(samples, seals) {
                 let subject = try effectiveSubject(of: sample)

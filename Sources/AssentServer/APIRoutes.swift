@@ -13,6 +13,7 @@ enum APIRoutes {
     static func add(
         to router: Router<BasicRequestContext>, worker: LedgerWorker, metrics: ServerMetrics, bodyLimit: Int
     ) {
+        let ingests = IngestGroup(worker: worker)
         router.get("/v1/status") { request, _ -> Response in
             try await Authorization.require(Authorization.readers, for: request, worker: worker)
             return HTTPBody.json(try await worker.run { try $0.store.status() })
@@ -26,21 +27,9 @@ enum APIRoutes {
                 if let value = query.get(name) { defaults[name] = .string(value) }
             }
             let skipInvalid = query.get("skip_invalid").map { $0 == "1" || $0 == "true" } ?? false
-            let (report, size) = try await worker.run { [defaults] operations in
-                let folder = try WorkFolder(ledger: operations.ledger.paths, prefix: "http-ingest")
-                defer { folder.remove() }
-                let manifest = folder.url.appendingPathComponent("manifest.jsonl")
-                try HTTPBody.write(body, to: manifest)
-                var options = IngestOptions()
-                options.readsFiles = false
-                options.skipInvalid = skipInvalid
-                let (report, _) = try operations.ingest(
-                    .jsonl(manifest), defaults: IngestDefaults(fields: defaults), options: options)
-                return (report.json, try operations.ledger.size())
-            }
-            metrics.ingestedSamples.increment(by: report["added"]?.integerValue ?? 0)
-            var answer = report
-            answer["log_size"] = .integer(Int64(size))
+            let answer = try await ingests.submit(
+                IngestGroup.Request(body: body, defaults: defaults, skipInvalid: skipInvalid))
+            metrics.ingestedSamples.increment(by: answer["added"]?.integerValue ?? 0)
             return HTTPBody.json(answer)
         }
         router.post("/v1/consents") { request, _ -> Response in

@@ -11,6 +11,11 @@ final class LedgerWorker: @unchecked Sendable {
     /// A worker over `operations`, which only it touches from now on.
     init(operations: Operations) { self.operations = operations }
 
+    /// Queues `body` on the worker's thread without waiting for it.
+    func enqueue(_ body: @escaping @Sendable (Operations) -> Void) {
+        queue.async { body(self.operations) }
+    }
+
     /// Runs `body` on the worker's thread and returns what it returns.
     func run<T: Sendable>(_ body: @escaping @Sendable (Operations) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
