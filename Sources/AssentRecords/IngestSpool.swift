@@ -18,15 +18,16 @@ final class IngestSpool {
     private let folder: WorkFolder
     private let contentDescriptor: Int32
     private var contentSize = 0
-    private var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    private lazy var buffer = [UInt8](repeating: 0, count: 1 << 20)
     private let hasher = SHA256Hasher()
 
     /// The spool's private folder (mode 0700), removed with the spool.
     var folderURL: URL { folder.url }
 
-    /// A new, empty spool in the ledger's scratch space.
-    init(ledger: LedgerPaths) throws {
-        folder = try WorkFolder(ledger: ledger, prefix: "ingest")
+    /// A new, empty spool in the ledger's scratch space; with `inMemory`, in memory (see
+    /// ``WorkFolder``), for an ingest that reads no sample files and so spools only its own validated lines.
+    init(ledger: LedgerPaths, inMemory: Bool = false) throws {
+        folder = try WorkFolder(ledger: ledger, prefix: "ingest", inMemory: inMemory)
         contentDescriptor = open(
             folder.url.appendingPathComponent("content").path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard contentDescriptor >= 0 else {

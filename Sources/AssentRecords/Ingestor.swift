@@ -120,7 +120,7 @@ public final class Ingestor {
     ) throws -> PreparedIngest {
         var report = IngestReport()
         var plan = IngestPlan()
-        let spool = try IngestSpool(ledger: store.ledger.paths)
+        let spool = try IngestSpool(ledger: store.ledger.paths, inMemory: !options.readsFiles)
         let opener = try SampleFileOpener(
             baseFolder: try source.resolvedBaseFolder(), ledgerFolder: store.ledger.paths.folder,
             allowOutside: options.allowOutside, maximumSize: options.maximumSampleSize,

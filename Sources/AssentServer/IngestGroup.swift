@@ -40,7 +40,7 @@ final class IngestGroup: Sendable {
             return waiting
         }
         do {
-            let folder = try WorkFolder(ledger: operations.ledger.paths, prefix: "http-ingest")
+            let folder = try WorkFolder(ledger: operations.ledger.paths, prefix: "http-ingest", inMemory: true)
             defer { folder.remove() }
             var manifests: [(source: ManifestSource, defaults: IngestDefaults, options: IngestOptions)] = []
             for (index, item) in group.enumerated() {
