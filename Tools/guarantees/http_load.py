@@ -7,7 +7,7 @@ Phase 1: 8 clients ingest 10-line requests over HTTP while a ninth withdraws sub
 /v1/revocations. Every sample must then be in the ledger exactly once (the status count equals the
 distinct samples sent, a second sending of each request adds nothing), every revocation must have
 committed, and `assent log verify` must pass. Phase 2: the clients ingest again and the server is
-killed with SIGKILL mid-run; after a restart, every request that had been answered 200 must be there
+killed with SIGKILL mid-run (and, before that, stopped with SIGTERM mid-run, which must exit 0); after a restart, every request that had been answered 200 must be there
 whole (sending it again adds nothing) and the log must verify.
 """
 import http.client
@@ -118,6 +118,35 @@ with tempfile.TemporaryDirectory() as work:
     verify = run("log", "verify", "--ledger", ledger)
     check(verify.returncode == 0, f"log verify after the load: {verify.stderr.strip()}")
 
+    # SIGTERM under load: the server stops after the requests in flight, exits 0, and every request it
+    # answered 200 is in the ledger.
+    server, host, port = start(ledger)
+    answered, lock = [], threading.Lock()
+
+    def ingest_until_stopped(client):
+        for request in range(1000):
+            try:
+                status, _ = send(host, port, "/v1/ingest", request_body("term", client, request), token)
+            except (OSError, http.client.HTTPException, ValueError):
+                return
+            if status == 200:
+                with lock:
+                    answered.append((client, request))
+
+    threads = [threading.Thread(target=ingest_until_stopped, args=(c,)) for c in range(clients)]
+    for thread in threads:
+        thread.start()
+    time.sleep(1.0)
+    server.send_signal(signal.SIGTERM)
+    check(server.wait(timeout=60) == 0, "the server did not exit 0 on SIGTERM")
+    for thread in threads:
+        thread.join()
+    server, host, port = start(ledger)
+    missing = [(c, r) for c, r in answered if send(host, port, "/v1/ingest", request_body("term", c, r), token)[1].get("added") != 0]
+    check(answered and not missing, f"{len(missing)} of {len(answered)} answered requests missing after SIGTERM")
+    server.terminate()
+    server.wait()
+
     # Phase 2: SIGKILL under load; nothing acknowledged is lost.
     server, host, port = start(ledger)
     acknowledged, lock = [], threading.Lock()
@@ -126,7 +155,7 @@ with tempfile.TemporaryDirectory() as work:
         for request in range(1000):
             try:
                 status, answer = send(host, port, "/v1/ingest", request_body("two", client, request), token)
-            except OSError:
+            except (OSError, http.client.HTTPException, ValueError):
                 return
             if status == 200:
                 with lock:
