@@ -7,7 +7,8 @@ A ledger of 66,000 entries (three tile levels) is exported, grown to 70,300 and 
 reader must verify the checkpoint's signature with the ledger's key, recompute its root from the tiles,
 check inclusion proofs (edges and a random sample) and the consistency proof between the two exports;
 its CLI `tlog-tiles get-leaf -c` must agree. tlog-scales' own writer, fed the same entries (read from
-SQLite, not from our tiles), must produce byte for byte the same tiles and bundles. The second export must
+SQLite, not from our tiles), must produce byte for byte the same tiles and bundles, and `assent serve`
+must serve the same bytes at the same paths (the stock reader checks it over HTTP too). The second export must
 leave the first one's full tiles untouched, and a folder holding another log's tiles must be refused.
 """
 import os
@@ -125,6 +126,30 @@ with tempfile.TemporaryDirectory() as work:
     extra = set(ours) - set(theirs)
     check(all(".p/" in name for name in extra), f"files no independent writer has: {sorted(extra)[:5]}")
     check(any(name.startswith("tile/2/") for name in theirs), "the log did not reach tile level 2")
+
+    # The same log served live by `assent serve`: the stock reader over HTTP, and every file of the
+    # export byte for byte at the same path.
+    server = subprocess.Popen([assent, "serve", "--ledger", ledger, "--listen", "127.0.0.1:0"],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        url = server.stdout.readline().strip().removeprefix("listening on ")
+        live = reader.TilesReader(backend.HttpBackend(url))
+        served = live.get_checkpoint()
+        check(served.size == second.size and live.calculate_root_hash() == served.root_hash,
+              "the served tiles do not give the served checkpoint's root")
+        for index in (0, 256, 65_535, served.size - 1):
+            entry = live.get_entry(index)
+            live.get_inclusion_proof(index, served.size).check(tiles.leaf_hash(entry), served.root_hash)
+            check(entry == bodies[index], f"served entry {index} differs")
+        session = backend.HttpBackend(url)
+        mismatched = [name for name in sorted(theirs)[:: max(1, len(theirs) // 40)]
+                      if session.get(*name.split("/")) != theirs[name].read_bytes()]
+        check(not mismatched, f"served tiles differ from the export: {mismatched[:3]}")
+        leaf = subprocess.run([cli, "get-leaf", "-c", url, "70000"], capture_output=True)
+        check(leaf.returncode == 0 and leaf.stdout == bodies[70000], f"tlog-tiles get-leaf -c over HTTP: {leaf.stderr.decode().strip()}")
+    finally:
+        server.terminate()
+        server.wait()
 
     # Another log's folder is refused and left as it was.
     other = os.path.join(work, "other")
