@@ -31,6 +31,7 @@ bash Tools/checks/ray_runner.sh .build/debug/assent
 .venv/bin/python Tools/checks/tlog_tiles.py .build/debug/assent
 bash Tools/checks/schemathesis.sh .build/debug/assent
 .venv/bin/python Tools/checks/serve_tls.py .build/debug/assent
+.venv/bin/python Tools/checks/witness.py .build/debug/assent
 # The server under load (8 clients, revocations interleaved) and killed under load, on both backends.
 .venv/bin/python Tools/guarantees/http_load.py .build/debug/assent
 psql -q "$ASSENT_TEST_POSTGRES" -c "CREATE SCHEMA http_load"

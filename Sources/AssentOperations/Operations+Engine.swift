@@ -61,7 +61,19 @@ extension Operations {
     public func proof(model: String, sample: [UInt8]? = nil, validity: Int64 = 3600) throws -> [String: [UInt8]] {
         var builder = ProofBuilder(engine: engine)
         builder.validity = validity
-        return try builder.build(modelID: model, sample: sample)
+        var files = try builder.build(modelID: model, sample: sample)
+        // The checkpoint (alone and inside each tlog-proof) carries the witnesses' cosignatures, so a
+        // verifier can require a witness quorum.
+        if let plain = files["checkpoint"].map({ String(decoding: $0, as: UTF8.self) }),
+            let size = try? Checkpoint.open(plain, verifier: ledger.verifier).size,
+            case let cosigned = try WitnessRegistry(store: store).cosigned(size: size).note, cosigned != plain
+        {
+            for (name, bytes) in files where name == "checkpoint" || name.hasSuffix(".tlog-proof") {
+                files[name] = Array(
+                    String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: plain, with: cosigned).utf8)
+            }
+        }
+        return files
     }
 
     /// Retrains a verified model from this ledger without writing anything and compares its id: the

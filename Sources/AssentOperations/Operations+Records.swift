@@ -148,3 +148,14 @@ extension Operations {
         return (results, sweep())
     }
 }
+
+extension Operations {
+    /// Appends note entries (`assent log append`) in one transaction, then sweeps.
+    /// - Throws: ``LedgerError`` for a record type or a reserved field.
+    public func appendNotes(_ notes: [(type: String, fields: JSONObject)]) throws -> (
+        entries: [LogEntry], sweep: SweepOutcome
+    ) {
+        let entries = try ledger.appendNotes(notes)
+        return (entries, sweep())
+    }
+}

@@ -22,12 +22,14 @@ public final class Operations {
     /// The ledger the operations act on.
     public var ledger: Ledger { store.ledger }
 
-    /// Marks stale the models whose consents expired or whose revocations took effect since: what every
-    /// write runs after it committed. A failure is returned, not thrown, because the write it follows
-    /// has already committed; `assent sweep` runs it again.
+    /// What every write runs after it committed: marks stale the models whose consents expired or
+    /// whose revocations took effect since, then pushes the new checkpoint to the ledger's witnesses.
+    /// A failure is returned, not thrown, because the write it follows has already committed; `assent
+    /// sweep` and `assent witness push` run them again.
     public func sweep() -> SweepOutcome {
-        do { return SweepOutcome(staleModels: try engine.sweep(), failure: nil) } catch {
-            return SweepOutcome(staleModels: [], failure: "\(error)")
+        let witnesses = publishToWitnesses()
+        do { return SweepOutcome(staleModels: try engine.sweep(), failure: nil, witnesses: witnesses) } catch {
+            return SweepOutcome(staleModels: [], failure: "\(error)", witnesses: witnesses)
         }
     }
 }
@@ -38,6 +40,8 @@ public struct SweepOutcome: Sendable, Equatable {
     public let staleModels: [String]
     /// Why it failed, when it did (the write before it stands).
     public let failure: String?
+    /// What each witness made of the new checkpoint.
+    public let witnesses: [WitnessOutcome]
 
     /// `{"stale_models": […], "failure": …}`.
     public var json: JSONObject {

@@ -1,6 +1,6 @@
 public import Foundation
 internal import AssentCrypto
-internal import AssentLog
+public import AssentLog
 internal import AssentRecords
 
 /// What the verifier trusts: the log's verifier key and the operator's signing key (`trust.json`).
@@ -35,6 +35,8 @@ public struct ProofVerifier: Sendable {
     public var logMirror: URL?
     /// The time to judge validity at.
     public var now = UTCTime.now()
+    /// A witness policy the proof's checkpoint must meet (c2sp.org/tlog-policy); nil for none.
+    public var witnessPolicy: WitnessPolicy?
 
     /// A verifier with no trust anchor.
     public init() {}
@@ -106,6 +108,17 @@ public struct ProofVerifier: Sendable {
             throw ProofError("checkpoint", "\(error)")
         }
         steps.append(Step(name: "checkpoint", detail: "signed by \(verifier.name) at size \(checkpoint.size)"))
+        if let witnessPolicy {
+            let verdict: (satisfied: Bool, cosigners: [String])
+            do { verdict = try witnessPolicy.evaluate(checkpointText) } catch {
+                throw ProofError("witnesses", "\(error)")
+            }
+            let who = verdict.cosigners.isEmpty ? "no witness" : verdict.cosigners.joined(separator: ", ")
+            guard verdict.satisfied else {
+                throw ProofError("witnesses", "the checkpoint's cosignatures (\(who)) do not meet the policy's quorum")
+            }
+            steps.append(Step(name: "witnesses", detail: "cosigned by \(who): the policy's quorum is met"))
+        }
 
         var entries: [UInt64: JSONObject] = [:]
         for name in files.keys.sorted() where name.hasPrefix("entries/") && name.hasSuffix(".entry") {

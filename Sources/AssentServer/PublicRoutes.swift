@@ -19,7 +19,12 @@ enum PublicRoutes {
             HTTPBody.bytes(Array(OpenAPIDocument.json.utf8), type: "application/json")
         }
         router.get("/checkpoint") { _, _ -> Response in
-            let note = try await worker.run { try $0.ledger.latestCheckpoint().note }
+            // With witnesses, the latest checkpoint that meets their quorum, with its cosignature lines.
+            let note = try await worker.run { try WitnessRegistry(store: $0.store).publishable()?.note }
+            guard let note else {
+                throw APIError(
+                    .serviceUnavailable, "no-quorum", "no checkpoint has the witness quorum's cosignatures yet")
+            }
             return HTTPBody.bytes(Array(note.utf8), type: "text/plain; charset=utf-8", cacheControl: "max-age=5")
         }
         router.get("/tile/**") { request, _ -> Response in

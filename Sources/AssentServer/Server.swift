@@ -66,8 +66,10 @@ public enum AssentServer {
     /// The router: the public log, health and metrics, and the `/v1` API, behind the middleware that
     /// renders errors as JSON, logs and counts each request.
     public static func router(operations: Operations, bodyLimit: Int = 64 << 20) -> Router<BasicRequestContext> {
-        let worker = LedgerWorker(operations: operations)
-        let metrics = ServerMetrics()
+        router(worker: LedgerWorker(operations: operations), metrics: ServerMetrics(), bodyLimit: bodyLimit)
+    }
+
+    static func router(worker: LedgerWorker, metrics: ServerMetrics, bodyLimit: Int) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: RequestMiddleware(metrics: metrics))
         PublicRoutes.add(to: router, worker: worker, metrics: metrics)
@@ -100,11 +102,17 @@ public enum AssentServer {
                 throw ServerError("--tls-cert/--tls-key: cannot load \(tls.certificate) and \(tls.key): \(error)")
             }
         }
+        let worker = LedgerWorker(operations: operations)
+        let metrics = ServerMetrics()
         return Application(
-            router: router(operations: operations, bodyLimit: configuration.bodyLimit), server: server,
+            router: router(worker: worker, metrics: metrics, bodyLimit: configuration.bodyLimit), server: server,
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "assent"),
-            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
+            onServerRunning: { channel in
+                await onRunning(channel.localAddress?.port ?? configuration.port)
+                // Checkpoints other writers of the ledger committed reach the witnesses from here too.
+                Task { await WitnessLoop(worker: worker, metrics: metrics, logger: logger).run() }
+            },
             logger: logger)
     }
 }

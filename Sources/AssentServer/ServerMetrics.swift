@@ -10,6 +10,8 @@ final class ServerMetrics: Sendable {
     let ingestedSamples: Counter
     /// Revocations committed through the API.
     let revocations: Counter
+    /// Rounds in which a witness held evidence of a fork of this log.
+    let forkAlarms: Counter
     private let counters = Mutex<[String: Counter]>([:])
 
     init() {
@@ -22,6 +24,8 @@ final class ServerMetrics: Sendable {
         logSize = registry.makeGauge(name: "assent_log_size", help: "Entries in the log at the latest checkpoint.")
         ingestedSamples = registry.makeCounter(name: "assent_ingested_samples_total", help: "New samples ingested.")
         revocations = registry.makeCounter(name: "assent_revocations_total", help: "Revocations committed.")
+        forkAlarms = registry.makeCounter(
+            name: "assent_witness_fork_alarms_total", help: "Witness rounds that reported evidence of a fork.")
     }
 
     /// Counts one answered request of `route` with `status`, and how long it took.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AssentLog
+import AssentOperations
 
 extension LogCommand {
     /// `assent log append`: raw note entries, to exercise the log before records exist.
@@ -41,7 +42,8 @@ extension LogCommand {
                 } else if let type, let body {
                     notes = [(type, try Self.parseObject(Array(body.utf8), place: "--json"))]
                 }
-                let entries = try ledger.appendNotes(notes)
+                let (entries, sweep) = try Operations(ledger: ledger).appendNotes(notes)
+                reportSweep(sweep)
                 if printJSON {
                     Console.json(
                         JSONObject([

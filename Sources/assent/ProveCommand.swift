@@ -107,6 +107,12 @@ struct VerifyCommand: ParsableCommand {
         name: .customLong("log-mirror"),
         help: ArgumentHelp("A mirror of the log (assent log entries) to check the status against.", valueName: "file"))
     var logMirror: String?
+    @Option(
+        name: .customLong("witness-policy"),
+        help: ArgumentHelp(
+            "A C2SP tlog-policy (assent witness policy): the checkpoint must carry its witness quorum.",
+            valueName: "file"))
+    var witnessPolicy: String?
     @Flag(help: "Retrain from the ledger and vault (needs --ledger) and compare bytes.")
     var reproduce = false
     @Option(help: ArgumentHelp("The ledger, for --reproduce.", valueName: "dir"))
@@ -136,6 +142,10 @@ struct VerifyCommand: ParsableCommand {
             verifier.maxAge = try maxAge.map(Self.seconds)
             verifier.logMirror = logMirror.map { URL(fileURLWithPath: $0) }
             if let trust { verifier.trust = try TrustAnchor(json: try readFile(trust, what: "trust file")) }
+            if let witnessPolicy {
+                verifier.witnessPolicy = try WitnessPolicy(
+                    text: try readTextFile(witnessPolicy, what: "witness policy"))
+            }
             let outcome: VerificationOutcome
             do {
                 let files = try ProofBuilder.read(URL(fileURLWithPath: proof))

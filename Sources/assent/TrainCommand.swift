@@ -196,6 +196,7 @@ func reportSweep(_ sweep: SweepOutcome) {
     if let failure = sweep.failure {
         Console.note("assent: warning: the sweep after this command failed (\(failure)); run assent sweep")
     }
+    reportWitnesses(sweep.witnesses)
 }
 
 /// `assent evaluate`.
