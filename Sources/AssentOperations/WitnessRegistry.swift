@@ -67,6 +67,18 @@ public struct WitnessRegistry {
         return WitnessRecord(key: key, url: prefix, size: 0, fork: nil)
     }
 
+    /// Removes witness `name` and its stored cosignatures; the quorum shrinks with it if need be.
+    /// - Throws: ``RecordsError`` `notFound` for an unknown name.
+    public func remove(_ name: String) throws {
+        try database.writeTransaction {
+            guard try list().contains(where: { $0.key.name == name }) else {
+                throw RecordsError(.notFound, "no witness \(name) (assent witness list shows them)")
+            }
+            try database.run("DELETE FROM witnesses WHERE name = ?", [.text(name)])
+            try database.run("DELETE FROM witness_cosignatures WHERE witness = ?", [.text(name)])
+        }
+    }
+
     /// The witnesses, by name.
     public func list() throws -> [WitnessRecord] {
         try database.withStatement("SELECT vkey, url, size, fork FROM witnesses ORDER BY name") { statement in

@@ -14,7 +14,7 @@ struct WitnessCommand: ParsableCommand {
             answers 422 holds evidence of a fork: publishing to it stops and every command warns. assent \
             serve publishes only a checkpoint that meets the quorum, with its cosignature lines.
             """,
-        subcommands: [Add.self, List.self, Policy.self, Push.self])
+        subcommands: [Add.self, Remove.self, List.self, Policy.self, Push.self])
 
     /// `assent witness add`.
     struct Add: ParsableCommand {
@@ -33,6 +33,21 @@ struct WitnessCommand: ParsableCommand {
                 let record = try WitnessRegistry(store: try RecordStore(ledger: try global.openLedger())).add(
                     vkey: vkey, url: url)
                 if global.json { Console.json(record.json) } else { Console.line("added witness \(record.key.name)") }
+            }
+        }
+    }
+
+    /// `assent witness remove`.
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a witness and its stored cosignatures.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The witness's name.")
+        var name: String
+
+        func run() throws {
+            try reportingErrors {
+                try WitnessRegistry(store: try RecordStore(ledger: try global.openLedger())).remove(name)
+                Console.line("removed witness \(name)")
             }
         }
     }

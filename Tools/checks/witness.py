@@ -119,6 +119,21 @@ try:
         status, note = get(url + "/checkpoint")
         check(status == 200 and tlog.Checkpoint.from_text(note).size == size + 2, f"quorum 1: {status} {note[:60]!r}")
 
+        # A witness that answers 200 with garbage: refused, nothing stored, and a warning.
+        garbage = start([python, os.path.join(root, "Tools/checks/witness_peer.py"), "--log-vkey", log_vkey,
+                         "--state", os.path.join(work, "garbage.json"), "--name", "witness-c.test", "--garbage"])
+        garbage_url = garbage.stdout.readline().strip().removeprefix("listening on ")
+        garbage_vkey = garbage.stdout.readline().strip().removeprefix("vkey ")
+        run("witness", "add", "--ledger", ledger, "--vkey", garbage_vkey, "--url", garbage_url)
+        pushed = run("witness", "push", "--ledger", ledger, "--json", expect=1)
+        outcome = {w["witness"]: w for w in json.loads(pushed.stdout)["witnesses"]}.get("witness-c.test", {})
+        check(outcome.get("status") == "failed" and "without a valid cosignature" in outcome.get("detail", ""),
+              f"a garbage answer: {outcome}")
+        listed = {w["name"]: w for w in json.loads(run("witness", "list", "--json", "--ledger", ledger).stdout)["witnesses"]}
+        check(listed["witness-c.test"]["size"] == 0, "a garbage answer counted as a cosignature")
+        run("witness", "remove", "witness-c.test", "--ledger", ledger)
+        check("witness-c.test" not in run("witness", "policy", "--ledger", ledger).stdout, "a removed witness is in the policy")
+
         # verify --witness-policy: met with quorum 1, not with quorum 2.
         proof = os.path.join(work, "proof")
         run("prove", model["model"], "--out-dir", proof, "--ledger", ledger)

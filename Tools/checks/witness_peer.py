@@ -7,6 +7,7 @@ Prints `listening on http://127.0.0.1:PORT` and its verifier key (`vkey <key>`) 
 POST /add-checkpoint as the specification says: 403 without a valid signature by the log's key, 400
 for old > new, 409 with its own size when `old` differs from it, 422 when the consistency proof fails
 (a fork), else 200 with a cosignature/v1 line, after persisting the new size and root atomically.
+With --garbage it answers 200 with lines that are no cosignature, for testing the client.
 """
 import argparse
 import base64
@@ -28,6 +29,7 @@ parser.add_argument("--log-vkey", required=True)
 parser.add_argument("--state", required=True)
 parser.add_argument("--name", default="witness.test")
 parser.add_argument("--seed", default=None, help="32-byte Ed25519 seed in hex (default: random)")
+parser.add_argument("--garbage", action="store_true", help="answer every push 200 with a line that is no cosignature")
 options = parser.parse_args()
 
 log_key = signing.Vkey.from_string(options.log_vkey)
@@ -71,6 +73,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         if self.path != "/add-checkpoint":
             return self.answer(404, "unknown path\n")
+        if options.garbage:
+            return self.answer(200, f"— {options.name} bm90IGEgY29zaWduYXR1cmU=\nhello\n")
         text = self.rfile.read(int(self.headers.get("Content-Length", "0"))).decode()
         head, _, note = text.partition("\n\n")
         lines = head.split("\n")
