@@ -36,6 +36,8 @@ let package = Package(
         .target(name: "AssentRecords", dependencies: ["AssentLog", "AssentCrypto", "AssentStorage"]),
         .target(name: "AssentEngine", dependencies: ["AssentRecords", "AssentLog", "AssentCrypto", "AssentStorage"]),
         .target(name: "AssentProofs", dependencies: ["AssentEngine", "AssentRecords", "AssentLog", "AssentCrypto"]),
+        // Regulator and ecosystem exports (AI Act summary, GDPR Art. 30, SPDX 3, CycloneDX, Croissant).
+        .target(name: "AssentExports", dependencies: ["AssentEngine", "AssentRecords", "AssentLog", "AssentCrypto"]),
         // The user-level operations, under every front end (the CLI, the server).
         .target(
             name: "AssentOperations",
@@ -44,6 +46,7 @@ let package = Package(
             name: "assent",
             dependencies: [
                 "AssentLog", "AssentCrypto", "AssentRecords", "AssentEngine", "AssentProofs", "AssentOperations",
+                "AssentExports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -77,6 +77,13 @@ public struct JSONObject: Sendable, Hashable {
     /// The keys in canonical order.
     public var keys: [String] { members.map(\.key) }
 
+    /// This object with `other`'s members added (replacing members with the same key).
+    public func merging(_ other: JSONObject) -> JSONObject {
+        var merged = self
+        for member in other.members { merged[member.key] = member.value }
+        return merged
+    }
+
     private func insertionPoint(for key: String) -> Int {
         let target = Array(key.utf8)
         var low = 0

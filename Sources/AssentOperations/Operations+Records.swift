@@ -159,3 +159,16 @@ extension Operations {
         return (entries, sweep())
     }
 }
+
+extension Operations {
+    /// Logs the classification of a source dataset, then sweeps.
+    /// - Throws: ``RecordsError`` naming the field at fault; nothing is logged then.
+    public func setSource(
+        _ name: String, category: String, uri: String? = nil, crawler: String? = nil, generator: String? = nil,
+        description: String? = nil
+    ) throws -> (source: SourceRecord, sweep: SweepOutcome) {
+        let record = try SourceRegistry(store: store).set(
+            name, category: category, uri: uri, crawler: crawler, generator: generator, description: description)
+        return (record, sweep())
+    }
+}

@@ -5,8 +5,11 @@ public enum SampleFields {
     /// Every field a manifest line may carry.
     public static let all = [
         "path", "text", "content_base64", "json", "license", "attribution", "source", "source_uri", "collected_at",
-        "media_type", "subject", "consent", "opt_out",
+        "media_type", "subject", "consent", "opt_out", "language", "size_value", "size_unit",
     ]
+
+    /// Units of `size_value`: text in tokens, images counted, audio and video in seconds.
+    public static let sizeUnits = ["tokens", "images", "seconds"]
 
     /// Opt-out statuses: the fold of the signals observed.
     public static let optOutStatuses = ["reserved", "notReserved", "unknown"]

@@ -39,6 +39,9 @@ struct ValidatedSample {
     let optOut: JSONObject
     let subject: String?
     var consent: String?
+    /// Logged descriptive fields, present only when given: `language`, `size_value`, `size_unit`, and
+    /// `domain` (the registrable domain of `source_uri`, whose full text stays in the vault).
+    let descriptors: JSONObject
     /// SHA-256 over what must match when the same content comes again from the same source.
     let metadataDigest: [UInt8]
 
@@ -171,6 +174,7 @@ struct ValidatedSample {
             throw fail("consent", "invalid consent id \"\(consent)\"")
         }
         let optOut = try parseOptOut(fields["opt_out"], fail: { fail("opt_out", $0) })
+        let descriptors = try describe(fields, sourceURI: sourceURI, fail: fail)
 
         let concluded = licenses.concluded(expression)
         var metadata = JSONObject([
@@ -180,13 +184,14 @@ struct ValidatedSample {
         if let attribution { metadata["attribution"] = .string(attribution) }
         if let sourceURI { metadata["source_uri"] = .string(sourceURI) }
         if let collectedAt { metadata["collected_at"] = .string(collectedAt) }
+        for member in descriptors.members { metadata[member.key] = member.value }
         let metadataBytes = CanonicalJSON.encode(.object(metadata))
         let sample = ValidatedSample(
             line: line, content: content, digest: digest, size: size, mediaType: mediaType,
             licenseDeclared: expression.canonical, licenseConcluded: concluded,
             deprecatedLicenses: expression.deprecatedIdentifiers,
             attribution: attribution, source: source, sourceURI: sourceURI, collectedAt: collectedAt, optOut: optOut,
-            subject: subject, consent: consent, metadataDigest: SHA256.hash(metadataBytes))
+            subject: subject, consent: consent, descriptors: descriptors, metadataDigest: SHA256.hash(metadataBytes))
         guard sample.entrySizeBound(metadataSize: metadataBytes.count) > EntryFormat.maximumSize else { return sample }
         let largest = CanonicalJSON.encode(.object(sample.largestEntryFields)).count + EntryFormat.largestEnvelope
         guard largest <= EntryFormat.maximumSize else {
@@ -207,7 +212,47 @@ struct ValidatedSample {
             ("collected_at", collectedAt.map(JSONValue.string) ?? .null),
             ("opt_out", .object(optOut)), ("media_type", .string(mediaType)),
             ("commitment", .string("sha256:" + Hex.encode(commitment))),
-        ])
+        ]).merging(descriptors)
+    }
+
+    /// Checks `language`, `size_value` and `size_unit`, and derives `domain` from `source_uri`.
+    private static func describe(
+        _ fields: JSONObject, sourceURI: String?, fail: (String, String) -> RecordsError
+    ) throws -> JSONObject {
+        var descriptors = JSONObject()
+        if let value = fields["language"], value != .null {
+            guard let text = value.stringValue, let tag = LanguageTag.canonical(text) else {
+                throw fail("language", "expected a BCP 47 language tag like en, de-CH or zh-Hant")
+            }
+            descriptors["language"] = .string(tag)
+        }
+        let sizeValue = fields["size_value"].flatMap { $0 == .null ? nil : $0 }
+        let sizeUnit = fields["size_unit"].flatMap { $0 == .null ? nil : $0 }
+        if let sizeValue {
+            let number = sizeValue.integerValue ?? sizeValue.stringValue.flatMap { Int64($0) }
+            guard let number, number >= 0 else { throw fail("size_value", "expected a non-negative integer") }
+            guard let unit = sizeUnit?.stringValue else {
+                throw fail("size_unit", "missing: size_value needs a unit (\(SampleFields.sizeUnits.joined(separator: ", ")))")
+            }
+            descriptors["size_value"] = .integer(number)
+            descriptors["size_unit"] = .string(unit)
+        }
+        if let sizeUnit {
+            guard let unit = sizeUnit.stringValue, SampleFields.sizeUnits.contains(unit) else {
+                throw fail("size_unit", "expected one of \(SampleFields.sizeUnits.joined(separator: ", "))")
+            }
+            guard sizeValue != nil else { throw fail("size_value", "missing: size_unit \"\(unit)\" needs a size_value") }
+        }
+        if let sourceURI, URLComponents(string: sourceURI)?.host?.isEmpty == false {
+            guard let list = PublicSuffixList.installed else {
+                throw fail(
+                    "source_uri",
+                    "cannot find its registrable domain: the Public Suffix List is not at \(PublicSuffixList.defaultPath) (apt-get install publicsuffix, or set ASSENT_PUBLIC_SUFFIX_LIST)"
+                )
+            }
+            if let domain = list.registrableDomain(ofURI: sourceURI) { descriptors["domain"] = .string(domain) }
+        }
+        return descriptors
     }
 
     /// An upper bound of the size of this sample's largest entry, cheap to compute: the canonical

@@ -49,6 +49,7 @@ final class ValidatedSpill {
             record.optionalString(text)
         }
         record.bytes(CanonicalJSON.encode(.object(sample.optOut)))
+        record.bytes(CanonicalJSON.encode(.object(sample.descriptors)))
         record.bytes(sample.metadataDigest)
         withUnsafeBytes(of: UInt64(record.bytes.count).littleEndian) { pending.append(contentsOf: $0) }
         pending.append(contentsOf: record.bytes)
@@ -203,11 +204,13 @@ private struct SpillRecord {
             let subject = try optionalString()
             let consent = try optionalString()
             let optOut = try JSONParser.parse(Array(try byteString())).objectValue ?? JSONObject()
+            let descriptors = try JSONParser.parse(Array(try byteString())).objectValue ?? JSONObject()
             return ValidatedSample(
                 line: line, content: content, digest: digest, size: size, mediaType: mediaType,
                 licenseDeclared: declared, licenseConcluded: concluded, deprecatedLicenses: [],
                 attribution: attribution, source: source, sourceURI: sourceURI, collectedAt: collectedAt,
-                optOut: optOut, subject: subject, consent: consent, metadataDigest: Array(try byteString()))
+                optOut: optOut, subject: subject, consent: consent, descriptors: descriptors,
+                metadataDigest: Array(try byteString()))
         }
     }
 }

@@ -1,0 +1,58 @@
+public import AssentEngine
+public import AssentLog
+public import AssentRecords
+
+/// Computes the exports of a ledger; each returns its files without writing them, so a failure
+/// leaves nothing behind.
+public struct Exporter {
+    /// The engine (and through it the records) the exports read.
+    public let engine: Engine
+
+    /// An exporter over `engine`'s ledger.
+    public init(engine: Engine) { self.engine = engine }
+
+    /// The records store.
+    public var store: RecordStore { engine.store }
+
+    /// The AI Act training-content summary of `model`: `summary.md`, `summary.html`, `summary.json`
+    /// and `domains.csv`.
+    /// - Throws: for an unknown model, or ``ExportError`` for sources without a category.
+    public func aiActSummary(
+        model id: String, provider: ProviderFile, isSME: Bool = false, largeDatasetPercent: Int = 3
+    ) throws -> ExportFiles {
+        try store.ledger.reading {
+            let model = try engine.model(id)
+            let snapshot = try SnapshotStore(store: store).load(model.snapshot)
+            let content = try TrainingContent.read(snapshot, store: store)
+            let (version, changes) = try history(of: model)
+            return try AIActSummary(
+                model: model.id, content: content, provider: provider, isSME: isSME,
+                largeDatasetPercent: largeDatasetPercent, version: version, changes: changes
+            ).files()
+        }
+    }
+
+    /// The summary version of `model` (its place in the chain of reproductions) and, for a
+    /// reproduction, what changed from its predecessor.
+    func history(of model: ModelRecord) throws -> (version: Int, changes: String?) {
+        var version = 1
+        var current = model
+        while let previous = current.supersedes {
+            current = try engine.model(previous)
+            version += 1
+        }
+        guard let previous = model.supersedes.map({ try? engine.model($0) }) ?? nil else { return (version, nil) }
+        let snapshots = SnapshotStore(store: store)
+        let (removed, added) = try snapshots.diff(
+            try snapshots.load(previous.snapshot), try snapshots.load(model.snapshot))
+        let causes = previous.staleCauses.compactMap { cause -> String? in
+            guard let kind = cause["kind"]?.stringValue else { return nil }
+            return cause["revocation"]?.stringValue.map { "\(kind) \($0)" } ?? kind
+        }
+        let reason = causes.isEmpty ? "" : " after \(causes.joined(separator: ", "))"
+        return (
+            version,
+            "Reproduces \(previous.id) (version \(version - 1))\(reason): snapshot \(model.snapshot) replaces \(previous.snapshot), \(removed.count) samples removed, \(added.count) added."
+        )
+    }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import AssentExports
+import AssentLog
+import AssentOperations
+import Foundation
+
+/// `assent export`: regulator and ecosystem documents computed from the ledger.
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write regulator and ML supply-chain documents computed from the ledger.",
+        discussion: """
+            Every export is computed from the log over exactly the snapshot a model was trained on, and \
+            is deterministic: the same ledger state and inputs give the same bytes (times come from the \
+            latest checkpoint). Classify every source first: assent source set NAME --category ….
+            """,
+        subcommands: [AIActSummaryExport.self])
+}
+
+/// Writes an export's files into `folder` and reports them (paths as JSON with --json), with warnings on stderr.
+func reportExport(_ files: ExportFiles, into folder: String, json: Bool) throws {
+    let paths = try files.write(into: URL(fileURLWithPath: folder))
+    for warning in files.warnings { Console.note("warning: \(warning)") }
+    if json {
+        Console.json(
+            JSONObject([
+                ("files", .array(paths.map(JSONValue.string))),
+                ("warnings", .array(files.warnings.map(JSONValue.string))),
+            ]))
+    } else {
+        for path in paths { Console.line("wrote \(path)") }
+    }
+}
+
+extension ExportCommand {
+    /// `assent export ai-act-summary`.
+    struct AIActSummaryExport: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "ai-act-summary",
+            abstract: "The AI Act Art. 53(1)(d) public summary of a model's training content (the Commission's template).",
+            discussion: """
+                Writes summary.md, summary.html, summary.json (Schemas/ai-act-summary.schema.json) and \
+                domains.csv (domain,bytes,share,top: every crawled registrable domain). Modalities, size \
+                bins, languages, source categories, large public datasets, crawlers, crawl period, \
+                synthetic-data generators and opt-out exclusions are computed over the model's snapshot; \
+                provider-only fields come from --provider (Schemas/ai-act-provider.schema.json). A missing \
+                narrative is written as "Not provided" and named in a warning.
+
+                Example: assent export ai-act-summary MODEL --provider provider.json --out-dir summary/
+                """)
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The model id.")
+        var model: String
+        @Option(help: ArgumentHelp("The provider file (JSON): name, contact, placement_date, code_of_practice_signatory, narratives.", valueName: "file"))
+        var provider: String
+        @Flag(help: "The provider is an SME: list the lower of the top 5 % and 1,000 domains instead of the top 10 %.")
+        var sme = false
+        @Option(name: .customLong("large-dataset-percent"), help: "List a public dataset when it holds at least this share of a modality's public data.")
+        var largeDatasetPercent = 3
+        @Option(name: [.customLong("out"), .customLong("out-dir")], help: ArgumentHelp("The folder to write into.", valueName: "dir"))
+        var out: String
+
+        func validate() throws {
+            guard (1...100).contains(largeDatasetPercent) else {
+                throw ValidationError("--large-dataset-percent must be 1–100")
+            }
+        }
+
+        func run() throws {
+            try reportingErrors {
+                let providerFile = try ProviderFile(bytes: try readFile(provider, what: "provider file"), name: provider)
+                let operations = try Operations(ledger: try global.openLedger())
+                let files = try Exporter(engine: operations.engine).aiActSummary(
+                    model: model, provider: providerFile, isSME: sme, largeDatasetPercent: largeDatasetPercent)
+                try reportExport(files, into: out, json: global.json)
+            }
+        }
+    }
+}
