@@ -1,5 +1,5 @@
 public import AssentEngine
-public import AssentLog
+internal import AssentLog
 public import AssentRecords
 
 /// Computes the exports of a ledger; each returns its files without writing them, so a failure
@@ -30,6 +30,12 @@ public struct Exporter {
                 largeDatasetPercent: largeDatasetPercent, version: version, changes: changes
             ).files()
         }
+    }
+
+    /// The GDPR Art. 30(1) record of processing activities at the latest checkpoint: `art30.md`
+    /// and `art30.json`.
+    public func gdprArt30(controller: ControllerFile?) throws -> ExportFiles {
+        ProcessingRecord(facts: try ProcessingFacts.read(store: store), controller: controller).files()
     }
 
     /// The summary version of `model` (its place in the chain of reproductions) and, for a

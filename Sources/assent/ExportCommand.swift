@@ -14,7 +14,7 @@ struct ExportCommand: ParsableCommand {
             is deterministic: the same ledger state and inputs give the same bytes (times come from the \
             latest checkpoint). Classify every source first: assent source set NAME --category ….
             """,
-        subcommands: [AIActSummaryExport.self])
+        subcommands: [AIActSummaryExport.self, GDPRArt30Export.self])
 }
 
 /// Writes an export's files into `folder` and reports them (paths as JSON with --json), with warnings on stderr.
@@ -73,6 +73,41 @@ extension ExportCommand {
                 let files = try Exporter(engine: operations.engine).aiActSummary(
                     model: model, provider: providerFile, isSME: sme, largeDatasetPercent: largeDatasetPercent)
                 try reportExport(files, into: out, json: global.json)
+            }
+        }
+    }
+}
+
+extension ExportCommand {
+    /// `assent export gdpr-art30`.
+    struct GDPRArt30Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "gdpr-art30",
+            abstract: "The GDPR Art. 30(1) record of processing activities, items (a)–(g), per activity.",
+            discussion: """
+                Writes art30.md and art30.json: one record for the ingest of training data and one for each \
+                training policy. Purposes, legal bases, subject and sample counts and the erasure time \
+                limits come from the log's consent records (subjects only as counts, never an id); the \
+                controller's details, recipients, transfers and security measures from --controller \
+                (Schemas/gdpr-controller.schema.json: mandatory name and contact; optional dpo, \
+                representative, joint_controllers, recipients, transfers, security_measures, \
+                data_subject_categories, personal_data_categories).
+
+                Example: assent export gdpr-art30 --controller controller.json --out-dir art30/
+                """)
+        @OptionGroup var global: GlobalOptions
+        @Option(help: ArgumentHelp("The controller file (JSON): name, contact, dpo, recipients, transfers, security_measures.", valueName: "file"))
+        var controller: String?
+        @Option(name: [.customLong("out"), .customLong("out-dir")], help: ArgumentHelp("The folder to write into.", valueName: "dir"))
+        var out: String
+
+        func run() throws {
+            try reportingErrors {
+                let controllerFile = try controller.map {
+                    try ControllerFile(bytes: try readFile($0, what: "controller file"), name: $0)
+                }
+                let operations = try Operations(ledger: try global.openLedger())
+                try reportExport(try Exporter(engine: operations.engine).gdprArt30(controller: controllerFile), into: out, json: global.json)
             }
         }
     }
