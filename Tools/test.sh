@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test suite: set up, run the Swift tests (debug build; the records, engine, proofs and CLI
 # suites a second time on PostgreSQL, in a throwaway server on 127.0.0.1), then the checks against independent
-# implementations (Go's sumdb/note and sumdb/tlog, license-expression, the JSON Schemas), the
+# implementations (Go's sumdb/note and sumdb/tlog, license-expression, the JSON Schemas, the exports
+# against the SPDX, CycloneDX and Croissant validators), the
 # README's runnable examples, per-shard training locally and on a local Ray cluster, the tiles
 # export against tlog-scales, schemathesis against the server, the server under load and killed,
 # the concurrency check (on SQLite and on PostgreSQL) and short runs of every fuzz target.
@@ -28,6 +29,7 @@ bash Tools/checks/sklearn_per_shard.sh .build/debug/assent
 bash Tools/checks/ray_runner.sh .build/debug/assent
 .venv/bin/python Tools/spdx/crosscheck.py .build/debug/assent
 .venv/bin/python Tools/checks/validate_schemas.py .build/debug/assent
+.venv/bin/python Tools/checks/exports.py .build/debug/assent
 .venv/bin/python Tools/checks/tlog_tiles.py .build/debug/assent
 bash Tools/checks/schemathesis.sh .build/debug/assent
 .venv/bin/python Tools/checks/serve_tls.py .build/debug/assent

@@ -1,5 +1,5 @@
 public import AssentEngine
-internal import AssentLog
+public import AssentLog
 public import AssentRecords
 
 /// Computes the exports of a ledger; each returns its files without writing them, so a failure
@@ -36,6 +36,36 @@ public struct Exporter {
     /// and `art30.json`.
     public func gdprArt30(controller: ControllerFile?) throws -> ExportFiles {
         ProcessingRecord(facts: try ProcessingFacts.read(store: store), controller: controller).files()
+    }
+
+    /// The SPDX 3.0.1 JSON-LD document of `model` (AI and Dataset profiles).
+    public func spdx(model id: String, license: String) throws -> JSONValue {
+        SPDXDocument(facts: try modelFacts(id), modelLicense: license).json
+    }
+
+    /// The CycloneDX `specVersion` ML-BOM of `model`.
+    public func cycloneDX(model id: String, specVersion: String) throws -> JSONValue {
+        guard CycloneDXDocument.versions.contains(specVersion) else {
+            throw ExportError("--spec: \(specVersion) is not one of \(CycloneDXDocument.versions.joined(separator: ", "))")
+        }
+        return CycloneDXDocument(facts: try modelFacts(id), specVersion: specVersion).json
+    }
+
+    /// The Croissant 1.1 (with RAI) description of snapshot `id`.
+    /// - Throws: for an unknown snapshot, or ``ExportError`` for sources without a category.
+    public func croissant(snapshot id: String) throws -> JSONValue {
+        try store.ledger.reading {
+            let snapshots = SnapshotStore(store: store)
+            let snapshot = try snapshots.load(id)
+            let content = try TrainingContent.read(snapshot, store: store)
+            try content.requireClassifiedSources()
+            var members: [UInt8] = []
+            for member in try snapshots.members(snapshot) { members += member.leaf + [0x0A] }
+            return CroissantDocument(
+                content: content, origin: store.ledger.origin,
+                snapshotAt: try TrainingContent.entryTime(store.ledger, seq: snapshot.seq), members: members
+            ).json
+        }
     }
 
     /// The summary version of `model` (its place in the chain of reproductions) and, for a

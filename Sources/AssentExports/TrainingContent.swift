@@ -24,6 +24,8 @@ public struct ContentSample: Sendable {
     public let sources: [String]
     /// Its concluded licence per source, in the same order.
     public let licenses: [String]
+    /// Its declared licence per source, in the same order.
+    public let declaredLicenses: [String]
     /// Whether it has a data subject (personal data under consent).
     public let hasSubject: Bool
 
@@ -160,6 +162,7 @@ public struct TrainingContent: Sendable {
                 collectedAt: text("collected_at") ?? text("at") ?? "1970-01-01T00:00:00Z", language: text("language"),
                 sizeValue: entry["size_value"]?.integerValue, sizeUnit: text("size_unit"), domain: text("domain"),
                 sources: [text("source") ?? ""], licenses: [text("license_concluded") ?? "NOASSERTION"],
+                declaredLicenses: [text("license_declared") ?? "NOASSERTION"],
                 hasSubject: entry["subject"]?.stringValue != nil)
         }
 
@@ -170,6 +173,7 @@ public struct TrainingContent: Sendable {
                 sizeUnit: sample.sizeUnit, domain: sample.domain ?? entry["domain"]?.stringValue,
                 sources: sample.sources + [entry["source"]?.stringValue ?? ""],
                 licenses: sample.licenses + [entry["license_concluded"]?.stringValue ?? "NOASSERTION"],
+                declaredLicenses: sample.declaredLicenses + [entry["license_declared"]?.stringValue ?? "NOASSERTION"],
                 hasSubject: sample.hasSubject)
         }
     }

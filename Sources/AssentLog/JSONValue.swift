@@ -112,3 +112,15 @@ public struct JSONObject: Sendable, Hashable {
         }
     }
 }
+
+/// A string literal is a JSON string, so documents can be written as they read.
+extension JSONValue: ExpressibleByStringLiteral {
+    /// The JSON string `value`.
+    public init(stringLiteral value: String) { self = .string(value) }
+}
+
+/// An array literal is a JSON array.
+extension JSONValue: ExpressibleByArrayLiteral {
+    /// The JSON array of `elements`.
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+}

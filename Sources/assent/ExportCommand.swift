@@ -2,6 +2,7 @@ import ArgumentParser
 import AssentExports
 import AssentLog
 import AssentOperations
+import AssentRecords
 import Foundation
 
 /// `assent export`: regulator and ecosystem documents computed from the ledger.
@@ -14,7 +15,17 @@ struct ExportCommand: ParsableCommand {
             is deterministic: the same ledger state and inputs give the same bytes (times come from the \
             latest checkpoint). Classify every source first: assent source set NAME --category ….
             """,
-        subcommands: [AIActSummaryExport.self, GDPRArt30Export.self])
+        subcommands: [AIActSummaryExport.self, GDPRArt30Export.self, SPDXExport.self, CycloneDXExport.self, CroissantExport.self])
+}
+
+/// Writes one JSON document to `path` (atomically) and reports it as ``reportExport`` does.
+func reportExport(_ document: JSONValue, to path: String, json: Bool) throws {
+    try ExportFiles.write(Array(PrettyJSON.encode(document).utf8), to: URL(fileURLWithPath: path))
+    if json {
+        Console.json(JSONObject([("files", .array([.string(path)])), ("warnings", .array([]))]))
+    } else {
+        Console.line("wrote \(path)")
+    }
 }
 
 /// Writes an export's files into `folder` and reports them (paths as JSON with --json), with warnings on stderr.
@@ -108,6 +119,104 @@ extension ExportCommand {
                 }
                 let operations = try Operations(ledger: try global.openLedger())
                 try reportExport(try Exporter(engine: operations.engine).gdprArt30(controller: controllerFile), into: out, json: global.json)
+            }
+        }
+    }
+}
+
+/// The `--out FILE` option of the single-document exports.
+struct OutputFile: ParsableArguments {
+    @Option(help: ArgumentHelp("The file to write (replaced atomically).", valueName: "file"))
+    var out: String
+}
+
+extension ExportCommand {
+    /// `assent export spdx`.
+    struct SPDXExport: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "spdx",
+            abstract: "An SPDX 3.0.1 JSON-LD AI BOM of a model: AI and Dataset profiles.",
+            discussion: """
+                The model is an ai_AIPackage (hyperparameters from its config, its metrics, the digests of \
+                its shard outputs as software_File elements), its snapshot a dataset_DatasetPackage (size in \
+                bytes, collection process, sensitive personal information, intended use), linked by \
+                trainedOn; each package has exactly one hasConcludedLicense and one hasDeclaredLicense. The \
+                snapshot's licence is the AND of its members' distinct licences.
+
+                Example: assent export spdx MODEL --out model.spdx3.json
+                """)
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The model id.")
+        var model: String
+        @Option(help: "The model's own licence, an SPDX expression (NOASSERTION when not given).")
+        var license = "NOASSERTION"
+        @OptionGroup var output: OutputFile
+
+        func run() throws {
+            try reportingErrors {
+                if license != "NOASSERTION" {
+                    do { _ = try LicenseExpressionParser.parse(license) } catch { throw ExportError("--license: \(error)") }
+                }
+                let operations = try Operations(ledger: try global.openLedger())
+                let document = try Exporter(engine: operations.engine).spdx(model: model, license: license)
+                try reportExport(document, to: output.out, json: global.json)
+            }
+        }
+    }
+
+    /// `assent export cyclonedx`.
+    struct CycloneDXExport: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "cyclonedx",
+            abstract: "A CycloneDX ML-BOM of a model: a model card whose dataset is its snapshot.",
+            discussion: """
+                The BOM's subject is a machine-learning-model component (its digest and shard digests as \
+                hashes, metrics as performanceMetrics, trainer and config as assent: properties) whose model \
+                card's datasets reference a data component for the snapshot (licences as one SPDX \
+                expression, governance, sensitive data).
+
+                Example: assent export cyclonedx MODEL --spec 1.7 --out model.cdx.json
+                """)
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The model id.")
+        var model: String
+        @Option(help: "The CycloneDX specification version: 1.6 or 1.7.")
+        var spec = "1.6"
+        @OptionGroup var output: OutputFile
+
+        func run() throws {
+            try reportingErrors {
+                let operations = try Operations(ledger: try global.openLedger())
+                let document = try Exporter(engine: operations.engine).cycloneDX(model: model, specVersion: spec)
+                try reportExport(document, to: output.out, json: global.json)
+            }
+        }
+    }
+
+    /// `assent export croissant`.
+    struct CroissantExport: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "croissant",
+            abstract: "A Croissant 1.1 description of a snapshot, with the Responsible AI vocabulary.",
+            discussion: """
+                The distribution is the snapshot's member list, members.jsonl, exactly as assent snapshot \
+                members SNAPSHOT prints it (its sha256 is in the document); the record set reads each \
+                member's commitment, consent and licence from it. RAI fields: collection, collection types, \
+                collection timeframe, personal and sensitive information, use cases, preprocessing \
+                (policy and opt-outs) and the maintenance plan.
+
+                Example: assent export croissant snap-12 --out croissant.json && assent snapshot members snap-12 > members.jsonl
+                """)
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The snapshot id.")
+        var snapshot: String
+        @OptionGroup var output: OutputFile
+
+        func run() throws {
+            try reportingErrors {
+                let operations = try Operations(ledger: try global.openLedger())
+                let document = try Exporter(engine: operations.engine).croissant(snapshot: snapshot)
+                try reportExport(document, to: output.out, json: global.json)
             }
         }
     }

@@ -4,8 +4,8 @@
     python3 Tools/checks/validate_schemas.py path/to/assent
 
 Runs the demo and a second ingest that exercises further sources, opt-out signals, a consent renewal
-and a note, then validates every log entry against the schema for its type, every line of the demo's
-manifest against manifest-line.schema.json, and a subject's receipt against consent-receipt.schema.json.
+a note and a source classification, then validates every log entry against the schema for its type, every line of the demo's
+manifest (and of a second one with language, size and source URI) against manifest-line.schema.json, and a subject's receipt against consent-receipt.schema.json.
 """
 import json
 import pathlib
@@ -23,7 +23,7 @@ for validator in schemas.values():
     Draft202012Validator.check_schema(validator.schema)
 by_type = {"sample": "entry-sample", "sample.source": "entry-sample-source", "consent.grant": "entry-consent-grant",
            "consent.renew": "entry-consent-renew", "revocation": "entry-revocation", "snapshot": "entry-snapshot",
-           "model": "entry-model", "stale": "entry-stale", "erasure": "entry-erasure"}
+           "model": "entry-model", "stale": "entry-stale", "erasure": "entry-erasure", "source": "entry-source"}
 passed = failed = 0
 
 
@@ -51,8 +51,11 @@ with tempfile.TemporaryDirectory() as work:
          "source": "digits-mirror", "media_type": "application/json"},
         {"text": "signals", "license": "hf:apache-2.0", "source": "web", "collected_at": "2024-02-01T00:00:00Z",
          "opt_out": {"signals": [{"mechanism": "tdm-header", "value": "1", "observed_at": "2024-02-01T00:00:00Z"}]}},
+        {"text": "Bonjour le monde", "license": "CC0-1.0", "source": "web", "language": "fr-ca", "size_value": 4,
+         "size_unit": "tokens", "source_uri": "https://news.example.co.uk/a/1"},
     ]) + "\n")
     run("ingest", str(extra), "--ledger", ledger)
+    run("source", "set", "web", "--category", "crawled", "--crawler", "ExampleBot/1.0", "--ledger", ledger)
     consents = json.loads(run("consent", "list", "--json", "--ledger", ledger))["consents"]
     run("consent", "renew", consents[1]["consent"], "--expires", "2031-01-01T00:00:00Z", "--ledger", ledger)
     run("log", "append", "--type", "note", "--json", '{"text":"checked"}', "--ledger", ledger)
@@ -70,7 +73,8 @@ with tempfile.TemporaryDirectory() as work:
         print(f"FAIL: no entry of type {sorted(missing)} was produced")
     for number, line in enumerate((work / "demo" / "digits-train.manifest.jsonl").read_text().splitlines()):
         check("manifest-line", json.loads(line), f"manifest line {number + 1}")
-    check("manifest-line", json.loads(extra.read_text().splitlines()[1]), "extra manifest line 2")
+    for number, line in enumerate(extra.read_text().splitlines()):
+        check("manifest-line", json.loads(line), f"extra manifest line {number + 1}")
     receipt = json.loads(run("consent", "receipt", "writer-02@digits.example", "--ledger", ledger))
     check("consent-receipt", receipt, "receipt")
 
