@@ -30,7 +30,8 @@ extension AIActSummary {
         var items: [SummaryDocument.Item] = [
             .heading("1.1 Provider identification"),
             .field(label: "Provider name and contact details:", value: "\(provider.name), \(provider.contact)"),
-            .field(label: "Authorised representative name and contact details:", value: provider.authorisedRepresentative),
+            .field(
+                label: "Authorised representative name and contact details:", value: provider.authorisedRepresentative),
             .heading("1.2 Model identification"),
             .field(label: "Versioned model name(s):", value: provider.modelName.map { "\($0) (\(model))" } ?? model),
             .field(
@@ -48,11 +49,13 @@ extension AIActSummary {
             var sizeText = ContentStatistics.sizeBin(modality, estimate) ?? "\(estimate) bytes"
             switch modality {
             case .text where size.unmeasured > 0:
-                sizeText += " (\(estimate) tokens; \(size.unmeasured) of \(size.samples) samples estimated at 4 bytes per token)"
+                sizeText +=
+                    " (\(estimate) tokens; \(size.unmeasured) of \(size.samples) samples estimated at 4 bytes per token)"
             case .text: sizeText += " (\(estimate) tokens)"
             case .image: sizeText += " (\(estimate) images)"
             case .audio, .video:
-                sizeText += " (\(estimate / 3600) hours\(size.unmeasured > 0 ? "; \(size.unmeasured) samples without a duration" : ""))"
+                sizeText +=
+                    " (\(estimate / 3600) hours\(size.unmeasured > 0 ? "; \(size.unmeasured) samples without a duration" : ""))"
             case .other: sizeText = "Approximately \(size.bytes) bytes in \(size.samples) samples"
             }
             let types = Set(content.samples.filter { $0.modality == modality }.map(\.mediaType)).sorted()
@@ -63,7 +66,7 @@ extension AIActSummary {
             ])
         }
         items.append(.table(headers: ["Modality", "Training data size", "Types of content"], rows: rows))
-        let latest = statistics.latestCollection.map { "\($0.dropFirst(5).prefix(2))/\($0.prefix(4))" } ?? "None"
+        let latest = statistics.latestCollection.map(Self.monthAndYear) ?? "None"
         items.append(
             .field(label: "Latest date of data acquisition/collection for model training:", value: latest))
         let languages = statistics.languages.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
@@ -75,7 +78,10 @@ extension AIActSummary {
         if !languages.isEmpty && statistics.samplesWithoutLanguage > 0 {
             linguistic += " \(statistics.samplesWithoutLanguage) samples record no language."
         }
-        items.append(.field(label: "Description of the linguistic characteristics of the overall training data:", value: linguistic))
+        items.append(
+            .field(
+                label: "Description of the linguistic characteristics of the overall training data:", value: linguistic)
+        )
         items.append(
             .field(label: "Other relevant characteristics of the overall training data:", value: narrative("1.3")))
         if let comment = provider.narratives["1.3.comments"] {
@@ -89,7 +95,9 @@ extension AIActSummary {
         let publicUsed = !sourceNames("public").isEmpty
         items += [
             .heading("2.1 Publicly available datasets"),
-            .choice(label: "Have you used publicly available datasets to train the model?", options: Self.yesNo, selected: answer(publicUsed)),
+            .choice(
+                label: "Have you used publicly available datasets to train the model?", options: Self.yesNo,
+                selected: answer(publicUsed)),
         ]
         if publicUsed {
             let large = statistics.largePublicDatasets(content, thresholdPercent: largeDatasetPercent)
@@ -102,40 +110,50 @@ extension AIActSummary {
                 let shares = item.shares.map { "\($0.1) of public \($0.0.rawValue)" }.joined(separator: ", ")
                 return "\(item.name)\(item.uri.map { " (\($0))" } ?? "") — \(shares)"
             }
-            items.append(.field(label: "List of large publicly available datasets:", value: list.isEmpty ? "None" : list.joined(separator: "\n")))
+            items.append(
+                .field(
+                    label: "List of large publicly available datasets:",
+                    value: list.isEmpty ? "None" : list.joined(separator: "\n")))
             let others = Set(sourceNames("public")).subtracting(large.map(\.name)).sorted()
             items.append(
                 .field(
                     label: "General description of other publicly available datasets not listed above:",
-                    value: others.isEmpty ? "None" : "\(others.joined(separator: ", ")). \(narrative("2.1", required: false))"))
+                    value: others.isEmpty
+                        ? "None" : "\(others.joined(separator: ", ")). \(narrative("2.1", required: false))"))
         }
         let licensed = !sourceNames("licensed").isEmpty
         items += [
             .heading("2.2 Private non-publicly available datasets obtained from third parties"),
             .heading("2.2.1 Datasets commercially licensed by rightsholders or their representatives"),
             .choice(
-                label: "Have you concluded transactional commercial licensing agreement(s) with rightsholder(s) or with their representatives?",
+                label:
+                    "Have you concluded transactional commercial licensing agreement(s) with rightsholder(s) or with their representatives?",
                 options: Self.yesNo, selected: answer(licensed)),
         ]
         if licensed {
             items.append(
                 .choice(
                     label: "If yes, specify the modality(ies) of the content covered by the datasets concerned:",
-                    options: Self.modalityOptions, selected: labels(statistics.modalities(ofCategory: "licensed", in: content))))
+                    options: Self.modalityOptions,
+                    selected: labels(statistics.modalities(ofCategory: "licensed", in: content))))
         }
         let privateNames = sourceNames("private")
         items += [
             .heading("2.2.2 Private datasets obtained from other third parties"),
             .choice(
-                label: "Have you obtained private datasets from third parties that are not licensed as described in Section 2.2.1, such as data obtained from providers of private databases, or data intermediaries?",
+                label:
+                    "Have you obtained private datasets from third parties that are not licensed as described in Section 2.2.1, such as data obtained from providers of private databases, or data intermediaries?",
                 options: Self.yesNo, selected: answer(!privateNames.isEmpty)),
         ]
         if !privateNames.isEmpty {
             items += [
                 .choice(
                     label: "If yes, specify the modality(ies) of the content covered by the datasets concerned",
-                    options: Self.modalityOptions, selected: labels(statistics.modalities(ofCategory: "private", in: content))),
-                .field(label: "If publicly known, list private datasets obtained from other third parties:", value: privateNames.joined(separator: ", ")),
+                    options: Self.modalityOptions,
+                    selected: labels(statistics.modalities(ofCategory: "private", in: content))),
+                .field(
+                    label: "If publicly known, list private datasets obtained from other third parties:",
+                    value: privateNames.joined(separator: ", ")),
                 .field(
                     label: "General description of non-publicly known private datasets obtained from third parties",
                     value: narrative("2.2.2", "2.2")),
@@ -146,18 +164,23 @@ extension AIActSummary {
         items += [
             .heading("2.4 User data"),
             .choice(
-                label: "Was data from user interactions with the AI model (e.g. user input and prompts) used to train the model?",
+                label:
+                    "Was data from user interactions with the AI model (e.g. user input and prompts) used to train the model?",
                 options: Self.yesNo, selected: answer(user && provider.trainsOnModelInteractions)),
             .choice(
-                label: "Was data collected from user interactions with the provider's other services or products used to train the model?",
+                label:
+                    "Was data collected from user interactions with the provider's other services or products used to train the model?",
                 options: Self.yesNo, selected: answer(user && !provider.trainsOnModelInteractions)),
         ]
         if user {
             items += [
                 .field(
-                    label: "If yes, provide a general description of the provider's services or products that were used to collect the user data:",
+                    label:
+                        "If yes, provide a general description of the provider's services or products that were used to collect the user data:",
                     value: narrative("2.4")),
-                .choice(label: "Type of modality covered:", options: Self.modalityOptions, selected: labels(statistics.modalities(ofCategory: "user", in: content))),
+                .choice(
+                    label: "Type of modality covered:", options: Self.modalityOptions,
+                    selected: labels(statistics.modalities(ofCategory: "user", in: content))),
             ]
         }
         let synthetic = sourceNames("synthetic")
@@ -170,12 +193,18 @@ extension AIActSummary {
         if !synthetic.isEmpty {
             let generators = Set(synthetic.compactMap { content.sources[$0]?.generator }).sorted()
             items += [
-                .choice(label: "If yes, modality of the synthetic data:", options: Self.modalityOptions, selected: labels(statistics.modalities(ofCategory: "synthetic", in: content))),
+                .choice(
+                    label: "If yes, modality of the synthetic data:", options: Self.modalityOptions,
+                    selected: labels(statistics.modalities(ofCategory: "synthetic", in: content))),
                 .field(
-                    label: "If yes, specify the general-purpose AI model(s) used to generate the synthetic data if available on the market:",
-                    value: generators.isEmpty ? "Not recorded (assent source set NAME --generator MODEL)" : generators.joined(separator: ", ")),
+                    label:
+                        "If yes, specify the general-purpose AI model(s) used to generate the synthetic data if available on the market:",
+                    value: generators.isEmpty
+                        ? "Not recorded (assent source set NAME --generator MODEL)" : generators.joined(separator: ", ")
+                ),
                 .field(
-                    label: "Information about other AI models, including provider's own AI model(s) not available on the market, used to generate synthetic data to train the model to which this Summary applies:",
+                    label:
+                        "Information about other AI models, including provider's own AI model(s) not available on the market, used to generate synthetic data to train the model to which this Summary applies:",
                     value: narrative("2.5", required: false)),
             ]
         }
@@ -183,12 +212,15 @@ extension AIActSummary {
         items += [
             .heading("2.6 Other sources of data"),
             .choice(
-                label: "Have data sources other than those described in Sections 2.1 to 2.5 been used to train the model?",
+                label:
+                    "Have data sources other than those described in Sections 2.1 to 2.5 been used to train the model?",
                 options: Self.yesNo, selected: answer(other)),
         ]
         if other {
             items.append(
-                .field(label: "If yes, provide a narrative description of these data sources and the data:", value: narrative("2.6")))
+                .field(
+                    label: "If yes, provide a narrative description of these data sources and the data:",
+                    value: narrative("2.6")))
         }
         return SummaryDocument.Section(number: "2", title: "List of data sources", items: items)
     }
@@ -197,11 +229,15 @@ extension AIActSummary {
         let crawled = sourceNames("crawled")
         var items: [SummaryDocument.Item] = [
             .heading("2.3 Data crawled and scraped from online sources"),
-            .choice(label: "Were crawlers used by the provider or on behalf of?", options: Self.yesNo, selected: answer(!crawled.isEmpty)),
+            .choice(
+                label: "Were crawlers used by the provider or on behalf of?", options: Self.yesNo,
+                selected: answer(!crawled.isEmpty)),
         ]
         guard !crawled.isEmpty else { return items }
         let crawlers = Set(crawled.compactMap { content.sources[$0]?.crawler }).sorted()
-        let period = statistics.crawlPeriod.map { "From \($0.first.prefix(10)) to \($0.last.prefix(10))" } ?? "Unknown"
+        let period =
+            statistics.crawlPeriod.map { "From \(Self.monthAndYear($0.first)) to \(Self.monthAndYear($0.last))" }
+            ?? "Unknown"
         let ranked = statistics.rankedDomains(sme: isSME)
         let top = ranked.filter(\.top)
         var domainText =
@@ -215,14 +251,19 @@ extension AIActSummary {
         items += [
             .field(
                 label: "If yes, specify crawler name(s)/identifier(s):",
-                value: crawlers.isEmpty ? "Not recorded (assent source set NAME --crawler ID)" : crawlers.joined(separator: ", ")),
+                value: crawlers.isEmpty
+                    ? "Not recorded (assent source set NAME --crawler ID)" : crawlers.joined(separator: ", ")),
             .field(label: "Purposes of the crawler(s):", value: narrative("2.3.purposes", "2.3")),
             .field(label: "General description of crawler behaviour:", value: narrative("2.3.behaviour", "2.3")),
             .field(label: "Period of data collection:", value: period),
             .field(
                 label: "Comprehensive description of the type of content and online sources crawled:",
-                value: "\(crawled.joined(separator: ", ")): \(statistics.domains.count) registrable domains. \(narrative("2.3.content", required: false))"),
-            .choice(label: "Type of modality covered:", options: Self.modalityOptions, selected: labels(statistics.modalities(ofCategory: "crawled", in: content))),
+                value:
+                    "\(crawled.joined(separator: ", ")): \(statistics.domains.count) registrable domains. \(narrative("2.3.content", required: false))"
+            ),
+            .choice(
+                label: "Type of modality covered:", options: Self.modalityOptions,
+                selected: labels(statistics.modalities(ofCategory: "crawled", in: content))),
             .field(label: "Summary of the most relevant domain names crawled:", value: domainText),
         ]
         return items
@@ -241,7 +282,8 @@ extension AIActSummary {
                 : " Samples excluded, by the protocol that reserved rights: "
                     + honoured.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "."
         } else {
-            measures += "\nThe snapshot policy \(policy.name) does not exclude samples whose opt-out signals reserve rights."
+            measures +=
+                "\nThe snapshot policy \(policy.name) does not exclude samples whose opt-out signals reserve rights."
         }
         let checkpointLines = content.checkpoint.note.split(separator: "\n", omittingEmptySubsequences: false).prefix(3)
         let provenance = """
@@ -255,10 +297,12 @@ extension AIActSummary {
             items: [
                 .heading("3.1 Respect of reservation of rights from text and data mining exception or limitation"),
                 .choice(
-                    label: "Are you a Signatory to the Code of Practice for general-purpose AI models that includes commitments to respect reservations of rights from the TDM exception or limitation?",
+                    label:
+                        "Are you a Signatory to the Code of Practice for general-purpose AI models that includes commitments to respect reservations of rights from the TDM exception or limitation?",
                     options: Self.yesNo, selected: answer(provider.codeOfPracticeSignatory)),
                 .field(
-                    label: "Describe the measures implemented before model training to respect reservations of rights from the TDM exception or limitation before and during data collection, including the opt-out protocols and solutions honoured by the provider or, as applicable, by third parties from which datasets have been obtained:",
+                    label:
+                        "Describe the measures implemented before model training to respect reservations of rights from the TDM exception or limitation before and during data collection, including the opt-out protocols and solutions honoured by the provider or, as applicable, by third parties from which datasets have been obtained:",
                     value: measures),
                 .heading("3.2 Removal of illegal content"),
                 .field(label: "General description of measures taken:", value: narrative("3.2")),
@@ -268,4 +312,7 @@ extension AIActSummary {
                     value: provider.narratives["3.3"].map { $0 + "\n" + provenance } ?? provenance),
             ])
     }
+
+    /// A UTC time as the template writes dates: MM/YYYY.
+    static func monthAndYear(_ time: String) -> String { "\(time.dropFirst(5).prefix(2))/\(time.prefix(4))" }
 }

@@ -67,7 +67,11 @@ public struct AIActSummary {
                     ("bytes", .integer(Int64(size.bytes))),
                     ("size", .integer(statistics.estimatedSize(modality, content: content))),
                     ("unit", .string(Self.unit(modality))), ("unmeasured_samples", .integer(Int64(size.unmeasured))),
-                    ("bin", ContentStatistics.sizeBin(modality, statistics.estimatedSize(modality, content: content)).map(JSONValue.string) ?? .null),
+                    (
+                        "bin",
+                        ContentStatistics.sizeBin(modality, statistics.estimatedSize(modality, content: content)).map(
+                            JSONValue.string) ?? .null
+                    ),
                 ]))
         }
         let sources = statistics.sources.keys.sorted().map { name -> JSONValue in
@@ -81,8 +85,10 @@ public struct AIActSummary {
         }
         return JSONObject([
             ("model", .string(model)), ("snapshot", .string(content.snapshot.id)),
-            ("snapshot_root", .string(Hex.encode(content.snapshot.root))), ("samples", .integer(Int64(content.samples.count))),
-            ("checkpoint_size", .integer(Int64(content.checkpoint.size))), ("computed_at", .string(content.checkpoint.time)),
+            ("snapshot_root", .string(Hex.encode(content.snapshot.root))),
+            ("samples", .integer(Int64(content.samples.count))),
+            ("checkpoint_size", .integer(Int64(content.checkpoint.size))),
+            ("computed_at", .string(content.checkpoint.time)),
             ("modalities", .array(modalities)), ("sources", .array(sources)),
             (
                 "languages",

@@ -22,11 +22,13 @@ struct ConfigFile {
         self.object = object
         let known = Set(fields.map(\.0))
         if let unknown = object.keys.first(where: { !known.contains($0) }) {
-            throw ExportError("\(name): unknown field \"\(unknown)\" (known: \(fields.map(\.0).joined(separator: ", ")))")
+            throw ExportError(
+                "\(name): unknown field \"\(unknown)\" (known: \(fields.map(\.0).joined(separator: ", ")))")
         }
         let missing = fields.filter { $0.mandatory && (object[$0.0] == nil || object[$0.0] == .null) }.map(\.0)
         if !missing.isEmpty {
-            throw ExportError("\(name): missing mandatory field\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", "))")
+            throw ExportError(
+                "\(name): missing mandatory field\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", "))")
         }
         for (field, kind, _) in fields {
             guard let value = object[field], value != .null else { continue }
@@ -37,7 +39,9 @@ struct ConfigFile {
     private static func check(_ value: JSONValue, _ kind: Kind, field: String) throws {
         switch kind {
         case .text:
-            guard let text = value.stringValue, !text.isEmpty else { throw ExportError("\(field): expected a non-empty string") }
+            guard let text = value.stringValue, !text.isEmpty else {
+                throw ExportError("\(field): expected a non-empty string")
+            }
         case .boolean:
             guard case .bool = value else { throw ExportError("\(field): expected true or false") }
         case .date:

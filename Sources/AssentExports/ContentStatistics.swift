@@ -59,7 +59,11 @@ public struct ContentStatistics: Sendable {
             default: size.unmeasured += 1
             }
             modalities[modality] = size
-            if let language = sample.language { languages[language, default: 0] += 1 } else { samplesWithoutLanguage += 1 }
+            if let language = sample.language {
+                languages[language, default: 0] += 1
+            } else {
+                samplesWithoutLanguage += 1
+            }
             if latestCollection.map({ sample.collectedAt > $0 }) ?? true { latestCollection = sample.collectedAt }
             if sample.hasSubject { personalSamples += 1 }
             for source in Set(sample.sources) {

@@ -27,7 +27,8 @@ public struct ControllerFile: Sendable {
         let file = try ConfigFile(
             bytes: bytes, name: "controller file \(fileName)",
             fields: [
-                ("name", .text, true), ("contact", .text, true), ("dpo", .text, false), ("representative", .text, false),
+                ("name", .text, true), ("contact", .text, true), ("dpo", .text, false),
+                ("representative", .text, false),
                 ("joint_controllers", .texts, false), ("recipients", .texts, false), ("transfers", .texts, false),
                 ("security_measures", .texts, false), ("data_subject_categories", .texts, false),
                 ("personal_data_categories", .texts, false),

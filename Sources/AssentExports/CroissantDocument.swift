@@ -14,12 +14,16 @@ public struct CroissantDocument {
         ("dataType", .object(JSONObject([("@id", "cr:dataType"), ("@type", "@vocab")]))),
         ("dct", "http://purl.org/dc/terms/"), ("equivalentProperty", "cr:equivalentProperty"),
         ("examples", .object(JSONObject([("@id", "cr:examples"), ("@type", "@json")]))), ("extract", "cr:extract"),
-        ("field", "cr:field"), ("fileObject", "cr:fileObject"), ("fileProperty", "cr:fileProperty"), ("fileSet", "cr:fileSet"),
-        ("format", "cr:format"), ("includes", "cr:includes"), ("isLiveDataset", "cr:isLiveDataset"), ("jsonPath", "cr:jsonPath"),
+        ("field", "cr:field"), ("fileObject", "cr:fileObject"), ("fileProperty", "cr:fileProperty"),
+        ("fileSet", "cr:fileSet"),
+        ("format", "cr:format"), ("includes", "cr:includes"), ("isLiveDataset", "cr:isLiveDataset"),
+        ("jsonPath", "cr:jsonPath"),
         ("key", "cr:key"), ("md5", "cr:md5"), ("parentField", "cr:parentField"), ("path", "cr:path"),
         ("rai", "http://mlcommons.org/croissant/RAI/"), ("recordSet", "cr:recordSet"), ("references", "cr:references"),
-        ("regex", "cr:regex"), ("repeated", "cr:repeated"), ("replace", "cr:replace"), ("samplingRate", "cr:samplingRate"),
-        ("sc", "https://schema.org/"), ("separator", "cr:separator"), ("source", "cr:source"), ("subField", "cr:subField"),
+        ("regex", "cr:regex"), ("repeated", "cr:repeated"), ("replace", "cr:replace"),
+        ("samplingRate", "cr:samplingRate"),
+        ("sc", "https://schema.org/"), ("separator", "cr:separator"), ("source", "cr:source"),
+        ("subField", "cr:subField"),
         ("transform", "cr:transform"),
     ])
 
@@ -39,7 +43,8 @@ public struct CroissantDocument {
         let fields = ["commitment", "consent", "license"].map { name -> JSONValue in
             .object(
                 JSONObject([
-                    ("@type", "cr:Field"), ("@id", .string("members/\(name)")), ("name", .string(name)), ("dataType", "sc:Text"),
+                    ("@type", "cr:Field"), ("@id", .string("members/\(name)")), ("name", .string(name)),
+                    ("dataType", "sc:Text"),
                     (
                         "source",
                         .object(
@@ -56,13 +61,18 @@ public struct CroissantDocument {
                 ("conformsTo", ["http://mlcommons.org/croissant/1.1", "http://mlcommons.org/croissant/RAI/1.0"]),
                 ("name", .string(snapshot.id)), ("description", .string(description)),
                 ("url", .string("https://\(origin)/v1/snapshots/\(snapshot.id)")),
-                ("creator", .object(JSONObject([("@type", "sc:Organization"), ("name", .string("Operator of ledger \(origin)"))]))),
+                (
+                    "creator",
+                    .object(
+                        JSONObject([("@type", "sc:Organization"), ("name", .string("Operator of ledger \(origin)"))]))
+                ),
                 ("datePublished", .string(snapshotAt)), ("dateCreated", .string(snapshotAt)), ("version", "1.0.0"),
                 (
                     "citeAs",
                     .string(
                         "@misc{\(snapshot.id), title={Snapshot \(snapshot.id) of the Assent ledger \(origin)}, "
-                            + "howpublished={https://\(origin)/v1/snapshots/\(snapshot.id)}, year={\(snapshotAt.prefix(4))}}")
+                            + "howpublished={https://\(origin)/v1/snapshots/\(snapshot.id)}, year={\(snapshotAt.prefix(4))}}"
+                    )
                 ),
                 ("license", .array(licenses)), ("keywords", ["training data", "consent", "provenance"]),
                 ("inLanguage", .array(Set(content.samples.compactMap(\.language)).sorted().map(JSONValue.string))),
@@ -72,7 +82,11 @@ public struct CroissantDocument {
                         .object(
                             JSONObject([
                                 ("@type", "cr:FileObject"), ("@id", "members.jsonl"), ("name", "members.jsonl"),
-                                ("description", .string("The snapshot's leaves in leaf order: assent snapshot members \(snapshot.id)")),
+                                (
+                                    "description",
+                                    .string(
+                                        "The snapshot's leaves in leaf order: assent snapshot members \(snapshot.id)")
+                                ),
                                 ("contentUrl", "members.jsonl"), ("encodingFormat", "application/jsonlines"),
                                 ("sha256", .string(Hex.encode(SHA256.hash(members)))),
                             ]))
@@ -84,14 +98,21 @@ public struct CroissantDocument {
                         .object(
                             JSONObject([
                                 ("@type", "cr:RecordSet"), ("@id", "members"), ("name", "members"),
-                                ("description", "One record per sample: its commitment, consent id (null without one) and concluded licence."),
-                                ("key", .object(JSONObject([("@id", "members/commitment")]))), ("field", .array(fields)),
+                                (
+                                    "description",
+                                    "One record per sample: its commitment, consent id (null without one) and concluded licence."
+                                ),
+                                ("key", .object(JSONObject([("@id", "members/commitment")]))),
+                                ("field", .array(fields)),
                             ]))
                     ]
                 ),
                 ("rai:dataCollection", .string(collection)),
                 ("rai:dataCollectionType", .array(collectionTypes.map(JSONValue.string))),
-                ("rai:dataCollectionTimeframe", collected.isEmpty ? [] : [.string(collected.first!), .string(collected.last!)]),
+                (
+                    "rai:dataCollectionTimeframe",
+                    collected.isEmpty ? [] : [.string(collected.first!), .string(collected.last!)]
+                ),
                 ("rai:personalSensitiveInformation", [.string(personalInformation)]),
                 ("rai:dataUseCases", [.string("Training (\(snapshot.policy.purpose))")]),
                 ("rai:dataPreprocessingProtocol", [.string(preprocessing)]),
@@ -117,7 +138,8 @@ public struct CroissantDocument {
     /// creative work for an expression or a licence reference.
     private var licenses: [JSONValue] {
         Set(content.samples.flatMap(\.licenses)).sorted().map { expression in
-            let isPlainID = !expression.contains(" ") && !expression.hasPrefix("LicenseRef-") && !expression.contains(":")
+            let isPlainID =
+                !expression.contains(" ") && !expression.hasPrefix("LicenseRef-") && !expression.contains(":")
                 && expression != "NOASSERTION" && expression != "NONE"
             return isPlainID
                 ? .string("https://spdx.org/licenses/\(expression).html")
@@ -127,14 +149,16 @@ public struct CroissantDocument {
 
     private var collection: String {
         "Every sample was ingested into an append-only, signed ledger with its licence, source, collection time and "
-            + "consent; sources: " + sourceNames.map { "\($0) (\(content.sources[$0]?.category ?? "unclassified"))" }.joined(separator: ", ")
+            + "consent; sources: "
+            + sourceNames.map { "\($0) (\(content.sources[$0]?.category ?? "unclassified"))" }.joined(separator: ", ")
             + "."
     }
 
     private var collectionTypes: [String] {
         let labels = [
             "crawled": "Web Scraping", "user": "User-generated content data", "synthetic": "Synthetic data generation",
-            "public": "Publicly available datasets", "licensed": "Licensed datasets", "private": "Private datasets from third parties",
+            "public": "Publicly available datasets", "licensed": "Licensed datasets",
+            "private": "Private datasets from third parties",
             "other": "Others",
         ]
         return Set(sourceNames.compactMap { content.sources[$0].flatMap { labels[$0.category] } }).sorted()

@@ -16,7 +16,8 @@ public struct CycloneDXDocument {
 
     /// The BOM, with keys in canonical order.
     public var json: JSONValue {
-        let custodian: JSONValue = .object(JSONObject([("organization", .object(JSONObject([("name", .string(operatorName))])))]))
+        let custodian: JSONValue = .object(
+            JSONObject([("organization", .object(JSONObject([("name", .string(operatorName))])))]))
         let dataset = JSONObject([
             ("type", "data"), ("bom-ref", "dataset"), ("name", .string(facts.model.snapshot)),
             ("version", .string(facts.model.snapshot)),
@@ -28,10 +29,16 @@ public struct CycloneDXDocument {
                     .object(
                         JSONObject([
                             ("type", "dataset"), ("name", .string(facts.model.snapshot)),
-                            ("classification", .string(facts.hasPersonalData ? "personal data under consent" : "no personal data")),
+                            (
+                                "classification",
+                                .string(facts.hasPersonalData ? "personal data under consent" : "no personal data")
+                            ),
                             ("sensitiveData", .array(sensitiveData.map(JSONValue.string))),
                             ("description", .string(datasetDescription)),
-                            ("governance", .object(JSONObject([("custodians", [custodian]), ("owners", [custodian])]))),
+                            (
+                                "governance",
+                                .object(JSONObject([("custodians", [custodian]), ("owners", [custodian])]))
+                            ),
                         ]))
                 ]
             ),
@@ -45,13 +52,17 @@ public struct CycloneDXDocument {
         parameters["architectureFamily"] = .string(facts.model.trainer)
         let model = JSONObject([
             ("type", "machine-learning-model"), ("bom-ref", "model"), ("name", .string(facts.model.id)),
-            ("version", .string(String(facts.version))), ("hashes", .array(([facts.model.id] + facts.shardDigests).map(hash))),
+            ("version", .string(String(facts.version))),
+            ("hashes", .array(([facts.model.id] + facts.shardDigests).map(hash))),
             (
                 "modelCard",
                 .object(
                     JSONObject([
                         ("modelParameters", .object(parameters)),
-                        ("quantitativeAnalysis", .object(JSONObject([("performanceMetrics", .array(performanceMetrics))]))),
+                        (
+                            "quantitativeAnalysis",
+                            .object(JSONObject([("performanceMetrics", .array(performanceMetrics))]))
+                        ),
                         (
                             "considerations",
                             .object(JSONObject([("useCases", [.string(facts.content.snapshot.policy.purpose)])]))
@@ -62,14 +73,24 @@ public struct CycloneDXDocument {
         ])
         return .object(
             JSONObject([
-                ("bomFormat", "CycloneDX"), ("specVersion", .string(specVersion)), ("serialNumber", .string(serialNumber)),
+                ("bomFormat", "CycloneDX"), ("specVersion", .string(specVersion)),
+                ("serialNumber", .string(serialNumber)),
                 ("version", .integer(1)),
                 (
                     "metadata",
                     .object(
                         JSONObject([
                             ("timestamp", .string(facts.content.checkpoint.time)),
-                            ("tools", .object(JSONObject([("components", [.object(JSONObject([("type", "application"), ("name", "assent")]))])]))),
+                            (
+                                "tools",
+                                .object(
+                                    JSONObject([
+                                        (
+                                            "components",
+                                            [.object(JSONObject([("type", "application"), ("name", "assent")]))]
+                                        )
+                                    ]))
+                            ),
                             ("component", .object(model)),
                         ]))
                 ),
@@ -88,14 +109,22 @@ public struct CycloneDXDocument {
         bytes[8] = (bytes[8] & 0x3F) | 0x80
         let hex = Hex.encode(bytes)
         let parts = [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { range in
-            String(hex[hex.index(hex.startIndex, offsetBy: range.lowerBound)..<hex.index(hex.startIndex, offsetBy: range.upperBound)])
+            String(
+                hex[
+                    hex.index(
+                        hex.startIndex, offsetBy: range.lowerBound)..<hex.index(
+                            hex.startIndex, offsetBy: range.upperBound)])
         }
         return "urn:uuid:" + parts.joined(separator: "-")
     }
 
     private var sensitiveData: [String] {
         let personal = facts.content.samples.filter(\.hasSubject).count
-        return personal == 0 ? [] : ["\(personal) samples are personal data of data subjects who consented to \(facts.content.snapshot.policy.purpose)"]
+        return personal == 0
+            ? []
+            : [
+                "\(personal) samples are personal data of data subjects who consented to \(facts.content.snapshot.policy.purpose)"
+            ]
     }
 
     private var datasetDescription: String {
@@ -108,7 +137,8 @@ public struct CycloneDXDocument {
     private var performanceMetrics: [JSONValue] {
         facts.metrics.map { key, value in
             let number = value.integerValue ?? 0
-            let (type, text) = key.hasSuffix("_bp") ? (String(key.dropLast(3)), fraction(number)) : (key, String(number))
+            let (type, text) =
+                key.hasSuffix("_bp") ? (String(key.dropLast(3)), fraction(number)) : (key, String(number))
             return .object(JSONObject([("type", .string(type)), ("value", .string(text)), ("slice", "training set")]))
         }
     }
@@ -130,7 +160,8 @@ public struct CycloneDXDocument {
 
     private var datasetProperties: [JSONValue] {
         [
-            ("assent:policy", facts.content.snapshot.policy.name), ("assent:purpose", facts.content.snapshot.policy.purpose),
+            ("assent:policy", facts.content.snapshot.policy.name),
+            ("assent:purpose", facts.content.snapshot.policy.purpose),
             ("assent:samples", String(facts.content.samples.count)), ("assent:bytes", String(facts.datasetBytes)),
             ("assent:shards", String(facts.content.snapshot.shardCounts.count)),
             ("assent:checkpoint_size", String(facts.content.checkpoint.size)),

@@ -46,7 +46,8 @@ public struct Exporter {
     /// The CycloneDX `specVersion` ML-BOM of `model`.
     public func cycloneDX(model id: String, specVersion: String) throws -> JSONValue {
         guard CycloneDXDocument.versions.contains(specVersion) else {
-            throw ExportError("--spec: \(specVersion) is not one of \(CycloneDXDocument.versions.joined(separator: ", "))")
+            throw ExportError(
+                "--spec: \(specVersion) is not one of \(CycloneDXDocument.versions.joined(separator: ", "))")
         }
         return CycloneDXDocument(facts: try modelFacts(id), specVersion: specVersion).json
     }

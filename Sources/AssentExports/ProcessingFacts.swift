@@ -62,7 +62,10 @@ public struct ProcessingFacts: Sendable {
             }
             let expiries = counter.expiries.sorted()
             return ProcessingFacts(
-                checkpoint: (checkpoint.size, checkpoint.note, try TrainingContent.entryTime(store.ledger, seq: checkpoint.size - 1)),
+                checkpoint: (
+                    checkpoint.size, checkpoint.note,
+                    try TrainingContent.entryTime(store.ledger, seq: checkpoint.size - 1)
+                ),
                 purposes: counter.purposes, legalBases: counter.legalBases, consents: counter.consents,
                 renewals: counter.renewals, revocations: counter.revocations,
                 consentsWithoutExpiry: counter.consents - counter.expiries.count,
@@ -90,7 +93,9 @@ public struct ProcessingFacts: Sendable {
             switch type {
             case "consent.grant":
                 consents += 1
-                for purpose in entry["purposes"]?.arrayValue?.compactMap(\.stringValue) ?? [] { purposes[purpose, default: 0] += 1 }
+                for purpose in entry["purposes"]?.arrayValue?.compactMap(\.stringValue) ?? [] {
+                    purposes[purpose, default: 0] += 1
+                }
                 legalBases[text("legal_basis") ?? "unspecified", default: 0] += 1
                 if let expiry = text("expires_at") { expiries.append(String(expiry.prefix(10))) }
                 if let subject = text("subject") { subjects.insert(subject) }
@@ -115,7 +120,9 @@ public struct ProcessingFacts: Sendable {
                 policy.latest = (id, Int(entry["count"]?.integerValue ?? 0))
                 policies[name] = policy
             case "model":
-                if let snapshot = text("snapshot"), let name = policyOfSnapshot[snapshot] { policies[name]?.models += 1 }
+                if let snapshot = text("snapshot"), let name = policyOfSnapshot[snapshot] {
+                    policies[name]?.models += 1
+                }
             default: break
             }
         }

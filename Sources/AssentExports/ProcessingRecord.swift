@@ -46,7 +46,9 @@ public struct ProcessingRecord {
                 ?? configured([], "transfers"),
             g: configured(controller?.securityMeasures ?? [], "security_measures")
         )
-        var sections = [section(number: "1", title: "Ingest of training data", b: ingestPurposes, c: categories(), common: common)]
+        var sections = [
+            section(number: "1", title: "Ingest of training data", b: ingestPurposes, c: categories(), common: common)
+        ]
         for (offset, policy) in facts.policies.enumerated() {
             sections.append(
                 section(
@@ -83,7 +85,9 @@ public struct ProcessingRecord {
             return "Not provided"
         }
         var parts = ["Controller: \(controller.name), \(controller.contact)"]
-        if !controller.jointControllers.isEmpty { parts.append("Joint controllers: " + controller.jointControllers.joined(separator: "; ")) }
+        if !controller.jointControllers.isEmpty {
+            parts.append("Joint controllers: " + controller.jointControllers.joined(separator: "; "))
+        }
         parts.append("Representative: \(controller.representative ?? "N/A")")
         parts.append("Data protection officer: \(controller.dpo ?? "N/A")")
         return parts.joined(separator: ". ")
@@ -92,7 +96,9 @@ public struct ProcessingRecord {
     private var ingestPurposes: String {
         let listed = facts.purposes.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value) consents)" }
         let bases = facts.legalBases.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }
-        guard !listed.isEmpty else { return "Collection and recording of training samples with their licence and source; no consent records." }
+        guard !listed.isEmpty else {
+            return "Collection and recording of training samples with their licence and source; no consent records."
+        }
         return "Collection and recording of training samples for the purposes their data subjects consented to: "
             + listed.joined(separator: ", ") + ". Legal basis: " + bases.joined(separator: ", ") + "."
     }
@@ -108,7 +114,8 @@ public struct ProcessingRecord {
         let sources = facts.personalSources.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }
         return named
             + "\(facts.subjects) pseudonymous data subjects with \(facts.consents) consent records; \(facts.personalSamples) of \(facts.samples) samples carry personal data"
-            + (types.isEmpty ? "." : ", as " + types.joined(separator: ", ") + " from " + sources.joined(separator: ", ") + ".")
+            + (types.isEmpty
+                ? "." : ", as " + types.joined(separator: ", ") + " from " + sources.joined(separator: ", ") + ".")
     }
 
     private func categories(in policy: ProcessingFacts.Policy) -> String {
@@ -119,15 +126,20 @@ public struct ProcessingRecord {
 
     private var namedCategories: String {
         var parts: [String] = []
-        if let subjects = controller?.dataSubjectCategories, !subjects.isEmpty { parts.append("Data subjects: " + subjects.joined(separator: "; ") + ". ") }
-        if let data = controller?.personalDataCategories, !data.isEmpty { parts.append("Personal data: " + data.joined(separator: "; ") + ". ") }
+        if let subjects = controller?.dataSubjectCategories, !subjects.isEmpty {
+            parts.append("Data subjects: " + subjects.joined(separator: "; ") + ". ")
+        }
+        if let data = controller?.personalDataCategories, !data.isEmpty {
+            parts.append("Personal data: " + data.joined(separator: "; ") + ". ")
+        }
         return parts.joined()
     }
 
     private var erasureLimits: String {
         var text = "Consent expiry: "
         if let range = facts.expiryRange {
-            text += "\(facts.consents - facts.consentsWithoutExpiry) consents expire between \(range.first) and \(range.last)"
+            text +=
+                "\(facts.consents - facts.consentsWithoutExpiry) consents expire between \(range.first) and \(range.last)"
             text += facts.consentsWithoutExpiry > 0 ? "; \(facts.consentsWithoutExpiry) have no expiry. " : ". "
         } else {
             text += "no consent record sets an expiry. "
@@ -143,7 +155,8 @@ public struct ProcessingRecord {
             .object(JSONObject(values.sorted { $0.key < $1.key }.map { ($0.key, .integer(Int64($0.value))) }))
         }
         return JSONObject([
-            ("checkpoint_size", .integer(Int64(facts.checkpoint.size))), ("checkpoint_time", .string(facts.checkpoint.time)),
+            ("checkpoint_size", .integer(Int64(facts.checkpoint.size))),
+            ("checkpoint_time", .string(facts.checkpoint.time)),
             ("checkpoint", .string(facts.checkpoint.note)), ("consents", .integer(Int64(facts.consents))),
             ("renewals", .integer(Int64(facts.renewals))), ("revocations", .integer(Int64(facts.revocations))),
             ("erasures", .integer(Int64(facts.erasures))), ("subjects", .integer(Int64(facts.subjects))),
@@ -155,8 +168,10 @@ public struct ProcessingRecord {
                     facts.policies.map { policy in
                         .object(
                             JSONObject([
-                                ("name", .string(policy.name)), ("purposes", .array(policy.purposes.sorted().map(JSONValue.string))),
-                                ("snapshots", .integer(Int64(policy.snapshots))), ("models", .integer(Int64(policy.models))),
+                                ("name", .string(policy.name)),
+                                ("purposes", .array(policy.purposes.sorted().map(JSONValue.string))),
+                                ("snapshots", .integer(Int64(policy.snapshots))),
+                                ("models", .integer(Int64(policy.models))),
                                 ("latest_snapshot", policy.latest.map { .string($0.id) } ?? .null),
                                 ("subjects_in_latest", .integer(Int64(policy.subjectsInLatest))),
                             ]))

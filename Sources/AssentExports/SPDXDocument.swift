@@ -42,14 +42,18 @@ public struct SPDXDocument {
         }
         graph += files
         if !files.isEmpty {
-            relationships.append(relationship("contains", from: modelID, to: files.compactMap { $0["spdxId"]?.stringValue }))
+            relationships.append(
+                relationship("contains", from: modelID, to: files.compactMap { $0["spdxId"]?.stringValue }))
         }
         for (package, concluded, declared) in [
             (modelID, modelLicense, modelLicense), (datasetID, facts.concludedLicense, facts.declaredLicense),
         ] {
             for (kind, expression) in [("Concluded", concluded), ("Declared", declared)] {
                 let licenseID = "\(package)/license/\(kind.lowercased())"
-                graph.append(element("simplelicensing_LicenseExpression", licenseID, [("simplelicensing_licenseExpression", .string(expression))]))
+                graph.append(
+                    element(
+                        "simplelicensing_LicenseExpression", licenseID,
+                        [("simplelicensing_licenseExpression", .string(expression))]))
                 relationships.append(relationship("has\(kind)License", from: package, to: [licenseID]))
             }
         }
@@ -65,7 +69,8 @@ public struct SPDXDocument {
                 ]))
         return .object(
             JSONObject([
-                ("@context", "https://spdx.org/rdf/3.0.1/spdx-context.jsonld"), ("@graph", .array(graph.map(JSONValue.object))),
+                ("@context", "https://spdx.org/rdf/3.0.1/spdx-context.jsonld"),
+                ("@graph", .array(graph.map(JSONValue.object))),
             ]))
     }
 
@@ -76,9 +81,16 @@ public struct SPDXDocument {
             [
                 ("name", .string(facts.model.id)), ("software_packageVersion", .string(String(facts.version))),
                 ("software_downloadLocation", .string(downloadLocation("models", facts.model.id))),
-                ("software_primaryPurpose", "model"), ("releaseTime", .string(facts.trainedAt)), ("suppliedBy", .string(supplier)),
+                ("software_primaryPurpose", "model"), ("releaseTime", .string(facts.trainedAt)),
+                ("suppliedBy", .string(supplier)),
                 ("verifiedUsing", [hash(facts.model.id)]), ("ai_typeOfModel", [.string(facts.model.trainer)]),
-                ("ai_hyperparameter", .array(config.map { dictionaryEntry($0.key, $0.value) } + [dictionaryEntry("seed", .integer(Int64(facts.model.seed)))])),
+                (
+                    "ai_hyperparameter",
+                    .array(
+                        config.map { dictionaryEntry($0.key, $0.value) } + [
+                            dictionaryEntry("seed", .integer(Int64(facts.model.seed)))
+                        ])
+                ),
                 ("ai_metric", .array(facts.metrics.map { dictionaryEntry($0.key, $0.value) })),
                 ("ai_useSensitivePersonalInformation", .string(facts.hasPersonalData ? "yes" : "no")),
                 (
@@ -104,10 +116,15 @@ public struct SPDXDocument {
             [
                 ("name", .string(facts.model.snapshot)), ("software_packageVersion", .string(facts.model.snapshot)),
                 ("software_downloadLocation", .string(downloadLocation("snapshots", facts.model.snapshot))),
-                ("software_primaryPurpose", "data"), ("builtTime", .string(facts.snapshotAt)), ("releaseTime", .string(facts.snapshotAt)),
-                ("originatedBy", [.string(originator)]), ("dataset_datasetType", .array(types.isEmpty ? ["noAssertion"] : types)),
+                ("software_primaryPurpose", "data"), ("builtTime", .string(facts.snapshotAt)),
+                ("releaseTime", .string(facts.snapshotAt)),
+                ("originatedBy", [.string(originator)]),
+                ("dataset_datasetType", .array(types.isEmpty ? ["noAssertion"] : types)),
                 ("dataset_datasetSize", .integer(Int64(facts.datasetBytes))),
-                ("verifiedUsing", [hash(Hex.encode(facts.content.snapshot.root), comment: "the snapshot's Merkle root")]),
+                (
+                    "verifiedUsing",
+                    [hash(Hex.encode(facts.content.snapshot.root), comment: "the snapshot's Merkle root")]
+                ),
                 (
                     "dataset_dataCollectionProcess",
                     .string(

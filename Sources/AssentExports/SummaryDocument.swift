@@ -49,7 +49,9 @@ public struct SummaryDocument: Sendable {
                 case .table(let headers, let rows):
                     lines.append("| " + headers.map(Self.escapeMarkdown).joined(separator: " | ") + " |")
                     lines.append("|" + String(repeating: " --- |", count: headers.count))
-                    for row in rows { lines.append("| " + row.map(Self.escapeMarkdown).joined(separator: " | ") + " |") }
+                    for row in rows {
+                        lines.append("| " + row.map(Self.escapeMarkdown).joined(separator: " | ") + " |")
+                    }
                     lines.append("")
                 }
             }
@@ -107,7 +109,11 @@ public struct SummaryDocument: Sendable {
     public var json: JSONObject {
         JSONObject([
             ("title", .string(title)),
-            ("header", .array(header.map { .object(JSONObject([("label", .string($0.label)), ("value", .string($0.value))])) })),
+            (
+                "header",
+                .array(
+                    header.map { .object(JSONObject([("label", .string($0.label)), ("value", .string($0.value))])) })
+            ),
             (
                 "sections",
                 .array(
@@ -130,7 +136,8 @@ public struct SummaryDocument: Sendable {
         case .choice(let label, let options, let selected):
             JSONObject([
                 ("kind", .string("choice")), ("label", .string(label)),
-                ("options", .array(options.map(JSONValue.string))), ("selected", .array(selected.map(JSONValue.string))),
+                ("options", .array(options.map(JSONValue.string))),
+                ("selected", .array(selected.map(JSONValue.string))),
             ])
         case .table(let headers, let rows):
             JSONObject([
@@ -180,5 +187,7 @@ public struct SummaryDocument: Sendable {
 
 extension String {
     /// HTML line breaks for newlines (in already-escaped text).
-    fileprivate var replacingNewlines: String { split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "<br>") }
+    fileprivate var replacingNewlines: String {
+        split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "<br>")
+    }
 }

@@ -232,7 +232,8 @@ struct ValidatedSample {
             let number = sizeValue.integerValue ?? sizeValue.stringValue.flatMap { Int64($0) }
             guard let number, number >= 0 else { throw fail("size_value", "expected a non-negative integer") }
             guard let unit = sizeUnit?.stringValue else {
-                throw fail("size_unit", "missing: size_value needs a unit (\(SampleFields.sizeUnits.joined(separator: ", ")))")
+                throw fail(
+                    "size_unit", "missing: size_value needs a unit (\(SampleFields.sizeUnits.joined(separator: ", ")))")
             }
             descriptors["size_value"] = .integer(number)
             descriptors["size_unit"] = .string(unit)
@@ -241,7 +242,9 @@ struct ValidatedSample {
             guard let unit = sizeUnit.stringValue, SampleFields.sizeUnits.contains(unit) else {
                 throw fail("size_unit", "expected one of \(SampleFields.sizeUnits.joined(separator: ", "))")
             }
-            guard sizeValue != nil else { throw fail("size_value", "missing: size_unit \"\(unit)\" needs a size_value") }
+            guard sizeValue != nil else {
+                throw fail("size_value", "missing: size_unit \"\(unit)\" needs a size_value")
+            }
         }
         if let sourceURI, URLComponents(string: sourceURI)?.host?.isEmpty == false {
             guard let list = PublicSuffixList.installed else {

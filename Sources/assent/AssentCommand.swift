@@ -29,7 +29,8 @@ struct AssentCommand: ParsableCommand {
             TrainCommand.self, EvaluateCommand.self, ModelsCommand.self, ModelCommand.self, ReproduceCommand.self,
             SweepCommand.self, MigrateCommand.self,
             ProveCommand.self, VerifyCommand.self, KeysCommand.self, LicenseCommand.self, LogCommand.self,
-            ProofCommand.self, TokensCommand.self, ServeCommand.self, WitnessCommand.self, SourceCommand.self, ExportCommand.self,
+            ProofCommand.self, TokensCommand.self, ServeCommand.self, WitnessCommand.self, SourceCommand.self,
+            ExportCommand.self,
 
             DemoCommand.self,
         ]

@@ -15,7 +15,9 @@ struct ExportCommand: ParsableCommand {
             is deterministic: the same ledger state and inputs give the same bytes (times come from the \
             latest checkpoint). Classify every source first: assent source set NAME --category ….
             """,
-        subcommands: [AIActSummaryExport.self, GDPRArt30Export.self, SPDXExport.self, CycloneDXExport.self, CroissantExport.self])
+        subcommands: [
+            AIActSummaryExport.self, GDPRArt30Export.self, SPDXExport.self, CycloneDXExport.self, CroissantExport.self,
+        ])
 }
 
 /// Writes one JSON document to `path` (atomically) and reports it as ``reportExport`` does.
@@ -48,7 +50,8 @@ extension ExportCommand {
     struct AIActSummaryExport: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "ai-act-summary",
-            abstract: "The AI Act Art. 53(1)(d) public summary of a model's training content (the Commission's template).",
+            abstract:
+                "The AI Act Art. 53(1)(d) public summary of a model's training content (the Commission's template).",
             discussion: """
                 Writes summary.md, summary.html, summary.json (Schemas/ai-act-summary.schema.json) and \
                 domains.csv (domain,bytes,share,top: every crawled registrable domain). Modalities, size \
@@ -62,13 +65,20 @@ extension ExportCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The model id.")
         var model: String
-        @Option(help: ArgumentHelp("The provider file (JSON): name, contact, placement_date, code_of_practice_signatory, narratives.", valueName: "file"))
+        @Option(
+            help: ArgumentHelp(
+                "The provider file (JSON): name, contact, placement_date, code_of_practice_signatory, narratives.",
+                valueName: "file"))
         var provider: String
         @Flag(help: "The provider is an SME: list the lower of the top 5 % and 1,000 domains instead of the top 10 %.")
         var sme = false
-        @Option(name: .customLong("large-dataset-percent"), help: "List a public dataset when it holds at least this share of a modality's public data.")
+        @Option(
+            name: .customLong("large-dataset-percent"),
+            help: "List a public dataset when it holds at least this share of a modality's public data.")
         var largeDatasetPercent = 3
-        @Option(name: [.customLong("out"), .customLong("out-dir")], help: ArgumentHelp("The folder to write into.", valueName: "dir"))
+        @Option(
+            name: [.customLong("out"), .customLong("out-dir")],
+            help: ArgumentHelp("The folder to write into.", valueName: "dir"))
         var out: String
 
         func validate() throws {
@@ -79,7 +89,8 @@ extension ExportCommand {
 
         func run() throws {
             try reportingErrors {
-                let providerFile = try ProviderFile(bytes: try readFile(provider, what: "provider file"), name: provider)
+                let providerFile = try ProviderFile(
+                    bytes: try readFile(provider, what: "provider file"), name: provider)
                 let operations = try Operations(ledger: try global.openLedger())
                 let files = try Exporter(engine: operations.engine).aiActSummary(
                     model: model, provider: providerFile, isSME: sme, largeDatasetPercent: largeDatasetPercent)
@@ -107,9 +118,14 @@ extension ExportCommand {
                 Example: assent export gdpr-art30 --controller controller.json --out-dir art30/
                 """)
         @OptionGroup var global: GlobalOptions
-        @Option(help: ArgumentHelp("The controller file (JSON): name, contact, dpo, recipients, transfers, security_measures.", valueName: "file"))
+        @Option(
+            help: ArgumentHelp(
+                "The controller file (JSON): name, contact, dpo, recipients, transfers, security_measures.",
+                valueName: "file"))
         var controller: String?
-        @Option(name: [.customLong("out"), .customLong("out-dir")], help: ArgumentHelp("The folder to write into.", valueName: "dir"))
+        @Option(
+            name: [.customLong("out"), .customLong("out-dir")],
+            help: ArgumentHelp("The folder to write into.", valueName: "dir"))
         var out: String
 
         func run() throws {
@@ -118,7 +134,9 @@ extension ExportCommand {
                     try ControllerFile(bytes: try readFile($0, what: "controller file"), name: $0)
                 }
                 let operations = try Operations(ledger: try global.openLedger())
-                try reportExport(try Exporter(engine: operations.engine).gdprArt30(controller: controllerFile), into: out, json: global.json)
+                try reportExport(
+                    try Exporter(engine: operations.engine).gdprArt30(controller: controllerFile), into: out,
+                    json: global.json)
             }
         }
     }
@@ -155,7 +173,9 @@ extension ExportCommand {
         func run() throws {
             try reportingErrors {
                 if license != "NOASSERTION" {
-                    do { _ = try LicenseExpressionParser.parse(license) } catch { throw ExportError("--license: \(error)") }
+                    do { _ = try LicenseExpressionParser.parse(license) } catch {
+                        throw ExportError("--license: \(error)")
+                    }
                 }
                 let operations = try Operations(ledger: try global.openLedger())
                 let document = try Exporter(engine: operations.engine).spdx(model: model, license: license)

@@ -84,9 +84,12 @@ struct SourceCommand: ParsableCommand {
                 }
                 for name in names {
                     let record = records[name]
-                    let detail = [record?.uri, record?.crawler.map { "crawler \($0)" }, record?.generator.map {
-                        "generator \($0)"
-                    }].compactMap { $0 }.joined(separator: ", ")
+                    let detail = [
+                        record?.uri, record?.crawler.map { "crawler \($0)" },
+                        record?.generator.map {
+                            "generator \($0)"
+                        },
+                    ].compactMap { $0 }.joined(separator: ", ")
                     Console.line(
                         "\(name)\t\(record?.category ?? "(no category: assent source set \(name) --category …)")\t\(counts[name] ?? 0) samples\(detail.isEmpty ? "" : "\t" + detail)"
                     )
