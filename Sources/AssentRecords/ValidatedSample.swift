@@ -40,7 +40,8 @@ struct ValidatedSample {
     let subject: String?
     var consent: String?
     /// Logged descriptive fields, present only when given: `language`, `size_value`, `size_unit`, and
-    /// `domain` (the registrable domain of `source_uri`, whose full text stays in the vault).
+    /// `domain` (the registrable domain of `source_uri`, whose full text stays in the vault). A sample
+    /// with a data subject logs no domain: a person's own site would name them on the log.
     let descriptors: JSONObject
     /// SHA-256 over what must match when the same content comes again from the same source.
     let metadataDigest: [UInt8]
@@ -174,7 +175,7 @@ struct ValidatedSample {
             throw fail("consent", "invalid consent id \"\(consent)\"")
         }
         let optOut = try parseOptOut(fields["opt_out"], fail: { fail("opt_out", $0) })
-        let descriptors = try describe(fields, sourceURI: sourceURI, fail: fail)
+        let descriptors = try describe(fields, sourceURI: subject == nil ? sourceURI : nil, fail: fail)
 
         let concluded = licenses.concluded(expression)
         var metadata = JSONObject([
@@ -215,7 +216,8 @@ struct ValidatedSample {
         ]).merging(descriptors)
     }
 
-    /// Checks `language`, `size_value` and `size_unit`, and derives `domain` from `source_uri`.
+    /// Checks `language`, `size_value` and `size_unit`, and derives `domain` from `source_uri` (given
+    /// only for samples without a data subject).
     private static func describe(
         _ fields: JSONObject, sourceURI: String?, fail: (String, String) -> RecordsError
     ) throws -> JSONObject {

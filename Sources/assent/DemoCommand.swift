@@ -1,5 +1,6 @@
 import ArgumentParser
 import AssentEngine
+import AssentExports
 import AssentLog
 import AssentProofs
 import AssentRecords
@@ -154,19 +155,38 @@ struct DemoCommand: ParsableCommand {
                 "reproduced model (\(newProof.lastPathComponent)/): \(try DemoData.verify(newProof, model: engine.folder(of: reproduced.model), trust: trust))"
             )
 
+            try SourceRegistry(store: store).set(
+                "uci-digits", category: "public", uri: "https://archive.ics.uci.edu/dataset/80",
+                description: "Optical Recognition of Handwritten Digits (UCI)")
+            let exports = folder.appendingPathComponent("exports")
+            let provider = try ProviderFile(
+                bytes: Array(
+                    #"{"name":"Assent demo","contact":"demo@example.org","placement_date":"2026-01-01","code_of_practice_signatory":false,"narratives":{"1.3":"Handwritten digits, 8x8 pixels, 10 classes."}}"#
+                        .utf8), name: "demo provider")
+            let exporter = Exporter(engine: engine)
+            var summary = try exporter.aiActSummary(model: reproduced.model.id, provider: provider)
+            summary.warnings = []
+            _ = try summary.write(into: exports.appendingPathComponent("ai-act-summary"))
+            try ExportFiles.write(
+                Array(PrettyJSON.encode(try exporter.spdx(model: reproduced.model.id, license: "NOASSERTION")).utf8),
+                to: exports.appendingPathComponent("model.spdx3.json"))
+            step.say(
+                "10. Exports for the reproduced model in \(exports.lastPathComponent)/: the AI Act training-content summary (ai-act-summary/summary.md, .html, .json) and an SPDX 3.0.1 AI BOM (model.spdx3.json)"
+            )
+
             let verifyReport = try ledger.verify()
             step.say(
-                "10. assent log verify: \(verifyReport.entries) entries, \(verifyReport.checkpoints) checkpoints, chain and tree recomputed"
+                "11. assent log verify: \(verifyReport.entries) entries, \(verifyReport.checkpoints) checkpoints, chain and tree recomputed"
             )
             try ledger.checkpointWriteAheadLog()
             let tampered = try DemoData.tamperedCopy(
                 of: ledger.paths.folder, in: folder, changing: "\"source\":\"uci-digits\"")
             do {
                 _ = try Ledger(opening: tampered).verify()
-                step.say("11. ERROR: a changed log byte was not detected")
+                step.say("12. ERROR: a changed log byte was not detected")
                 throw ExitCode(1)
             } catch let error as LedgerError {
-                step.say("11. One byte changed in a copy of the ledger: verify says \"\(error.message)\"")
+                step.say("12. One byte changed in a copy of the ledger: verify says \"\(error.message)\"")
             }
             step.say("")
             step.say(
