@@ -42,11 +42,15 @@ let package = Package(
         .target(
             name: "AssentOperations",
             dependencies: ["AssentProofs", "AssentEngine", "AssentRecords", "AssentLog", "AssentCrypto", "AssentStorage"]),
+        // The explorer's pages and the lineage graph (SVG, DOT, text), without the web stack.
+        .target(
+            name: "AssentExplorer",
+            dependencies: ["AssentOperations", "AssentExports", "AssentEngine", "AssentRecords", "AssentLog"]),
         .executableTarget(
             name: "assent",
             dependencies: [
                 "AssentLog", "AssentCrypto", "AssentRecords", "AssentEngine", "AssentProofs", "AssentOperations",
-                "AssentExports",
+                "AssentExports", "AssentExplorer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -56,6 +60,7 @@ let package = Package(
             name: "AssentServer",
             dependencies: [
                 "AssentOperations", "AssentProofs", "AssentEngine", "AssentRecords", "AssentLog", "AssentCrypto",
+                "AssentExplorer", "AssentExports",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -91,7 +96,8 @@ let package = Package(
         .testTarget(
             name: "AssentProofsTests",
             dependencies: ["AssentProofs", "AssentEngine", "AssentRecords", "AssentLog", "AssentCrypto", "AssentTestSupport"]),
-        .testTarget(name: "AssentCLITests", dependencies: ["assent", "AssentLog", "AssentStorage", "AssentTestSupport"]),
+        .testTarget(
+            name: "AssentCLITests", dependencies: ["assent", "AssentLog", "AssentStorage", "AssentTestSupport", "AssentExplorer"]),
         .testTarget(
             name: "AssentServerTests",
             dependencies: [

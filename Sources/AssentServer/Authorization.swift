@@ -14,7 +14,16 @@ enum Authorization {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
             throw APIError(.unauthorized, "unauthorized", "this route needs a bearer token (assent tokens create)")
         }
-        let presented = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        return try await require(roles, presented: String(header.dropFirst(7)), worker: worker)
+    }
+
+    /// The token `presented` (a bearer token's text), if it is valid and of one of `roles`.
+    /// - Throws: ``APIError`` 401 for an unknown token, 403 for one of another role.
+    @discardableResult
+    static func require(_ roles: Set<TokenRole>, presented text: String, worker: LedgerWorker) async throws
+        -> TokenRecord
+    {
+        let presented = text.trimmingCharacters(in: .whitespaces)
         let token = try await worker.run { try TokenRegistry(store: $0.store).authenticate(presented) }
         guard let token else {
             throw APIError(.unauthorized, "unauthorized", "the bearer token is unknown, revoked or malformed")

@@ -18,6 +18,8 @@ public struct ServerConfiguration: Sendable {
     public var allowsInsecureHTTP = false
     /// The largest request body accepted, in bytes; 413 past it.
     public var bodyLimit = 64 << 20
+    /// Serve the explorer's read-only pages to anyone, without a token.
+    public var publicExplorer = false
 
     /// Listening on `host`:`port`.
     public init(host: String, port: Int) {
@@ -63,18 +65,25 @@ public struct ServerError: Error, CustomStringConvertible, Sendable {
 
 /// The HTTP server over one ledger.
 public enum AssentServer {
-    /// The router: the public log, health and metrics, and the `/v1` API, behind the middleware that
+    /// The router: the public log, health and metrics, the `/v1` API and the explorer, behind the middleware that
     /// renders errors as JSON, logs and counts each request.
-    public static func router(operations: Operations, bodyLimit: Int = 64 << 20) -> Router<BasicRequestContext> {
-        router(worker: LedgerWorker(operations: operations), metrics: ServerMetrics(), bodyLimit: bodyLimit)
+    public static func router(
+        operations: Operations, bodyLimit: Int = 64 << 20, publicExplorer: Bool = false
+    ) -> Router<BasicRequestContext> {
+        router(
+            worker: LedgerWorker(operations: operations), metrics: ServerMetrics(), bodyLimit: bodyLimit,
+            publicExplorer: publicExplorer)
     }
 
-    static func router(worker: LedgerWorker, metrics: ServerMetrics, bodyLimit: Int) -> Router<BasicRequestContext> {
+    static func router(
+        worker: LedgerWorker, metrics: ServerMetrics, bodyLimit: Int, publicExplorer: Bool
+    ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: RequestMiddleware(metrics: metrics))
         PublicRoutes.add(to: router, worker: worker, metrics: metrics)
         APIRoutes.add(to: router, worker: worker, metrics: metrics, bodyLimit: bodyLimit)
         SubjectRoutes.add(to: router, worker: worker, metrics: metrics)
+        ExplorerRoutes.add(to: router, worker: worker, isPublic: publicExplorer, bodyLimit: bodyLimit)
         return router
     }
 
@@ -105,7 +114,9 @@ public enum AssentServer {
         let worker = LedgerWorker(operations: operations)
         let metrics = ServerMetrics()
         return Application(
-            router: router(worker: worker, metrics: metrics, bodyLimit: configuration.bodyLimit), server: server,
+            router: router(
+                worker: worker, metrics: metrics, bodyLimit: configuration.bodyLimit,
+                publicExplorer: configuration.publicExplorer), server: server,
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "assent"),
             onServerRunning: { channel in

@@ -31,7 +31,7 @@ enum SubjectRoutes {
         }
     }
 
-    private static let refusal = APIError(
+    static let refusal = APIError(
         .forbidden, "forbidden", "token: not a withdraw token of this ledger (or its subject was erased)")
 
     private static func token(_ request: Request) async throws -> String {

@@ -34,6 +34,10 @@ struct ServeCommand: AsyncParsableCommand {
     var tlsKey: String?
     @Flag(name: .customLong("insecure-http"), help: "Allow plain HTTP on an address other than loopback.")
     var insecureHTTP = false
+    @Flag(
+        name: .customLong("public-explorer"),
+        help: "Serve the explorer's read-only pages (/, /log, /models, /verify) to anyone, without a token.")
+    var publicExplorer = false
     @Option(
         name: .customLong("max-body"), help: ArgumentHelp("The largest request body, in bytes.", valueName: "bytes"))
     var maxBody = 64 << 20
@@ -54,6 +58,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let tlsCertificate, let tlsKey { configuration.tls = (tlsCertificate, tlsKey) }
         configuration.allowsInsecureHTTP = insecureHTTP
         configuration.bodyLimit = maxBody
+        configuration.publicExplorer = publicExplorer
         do { try configuration.check() } catch { throw ValidationError("\(error)") }
         return configuration
     }

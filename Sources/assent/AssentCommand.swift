@@ -30,7 +30,7 @@ struct AssentCommand: ParsableCommand {
             SweepCommand.self, MigrateCommand.self,
             ProveCommand.self, VerifyCommand.self, KeysCommand.self, LicenseCommand.self, LogCommand.self,
             ProofCommand.self, TokensCommand.self, ServeCommand.self, WitnessCommand.self, SourceCommand.self,
-            ExportCommand.self,
+            ExportCommand.self, LineageCommand.self,
 
             DemoCommand.self,
         ]
