@@ -4,7 +4,8 @@
 # implementations (Go's sumdb/note and sumdb/tlog, license-expression, the JSON Schemas, the exports
 # against the SPDX, CycloneDX and Croissant validators), the
 # README's runnable examples, per-shard training locally and on a local Ray cluster, the tiles
-# export against tlog-scales, schemathesis against the server, the server under load and killed,
+# export against tlog-scales, schemathesis against the server, the explorer in headless Chromium,
+# the server under load and killed,
 # the concurrency check (on SQLite and on PostgreSQL) and short runs of every fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +35,8 @@ bash Tools/checks/ray_runner.sh .build/debug/assent
 bash Tools/checks/schemathesis.sh .build/debug/assent
 .venv/bin/python Tools/checks/serve_tls.py .build/debug/assent
 .venv/bin/python Tools/checks/witness.py .build/debug/assent
+# The explorer in headless Chromium; screenshots in artifacts/explorer.
+.venv/bin/python Tools/checks/explorer.py .build/debug/assent
 # The server under load (8 clients, revocations interleaved) and killed under load, on both backends.
 .venv/bin/python Tools/guarantees/http_load.py .build/debug/assent
 psql -q "$ASSENT_TEST_POSTGRES" -c "CREATE SCHEMA http_load"

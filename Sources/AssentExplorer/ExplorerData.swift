@@ -25,9 +25,10 @@ public struct ExplorerData {
     /// counts, samples by source and by licence class, and samples ingested and revoked per day.
     public func overview() throws -> JSONObject {
         let store = operations.store
+        // Opening the registry may create its tables: a write, so before the read transaction.
+        let witnesses = try WitnessRegistry(store: store)
         return try store.ledger.reading {
             let checkpoint = try store.ledger.latestCheckpoint()
-            let witnesses = try WitnessRegistry(store: store)
             let (note, cosigners) = try witnesses.cosigned(size: checkpoint.size)
             let quorum = try witnesses.quorum()
             var byDay: [String: (ingested: Int, revoked: Int)] = [:]
