@@ -1,4 +1,5 @@
 internal import AssentEngine
+internal import AssentExports
 internal import AssentLog
 internal import AssentProofs
 internal import AssentRecords
@@ -64,6 +65,9 @@ struct APIError: HTTPResponseError {
             let code = error.code.rawValue.replacing(/[A-Z]/) { "-" + $0.output.lowercased() }
             return APIError(status(code), code, error.message)
         case let error as ProofError: return APIError(.unprocessableContent, "proof-" + error.step, error.message)
+        case let error as ExportError:
+            return error.isNotFound
+                ? APIError(.notFound, "not-found", error.message) : APIError(.conflict, "export-refused", error.message)
         case is NIOTooManyBytesError:
             return APIError(.contentTooLarge, "body-too-large", "the request body is over the server's limit")
         case let error as HTTPError:

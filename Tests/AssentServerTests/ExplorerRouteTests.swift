@@ -89,6 +89,13 @@ import Testing
                     #expect(Self.html(response).contains(says), "\(path): \(Self.html(response))")
                 }
             }
+            try await client.execute(uri: "/models/\(model.id)/export/spdx", method: .get) { response in
+                #expect(response.status == .conflict, "an export over unclassified sources is refused")
+                #expect(errorObject(response)["message"]?.stringValue?.contains("assent source set") == true)
+            }
+            try await client.execute(uri: "/models/\(model.id)/export/pdf", method: .get) { response in
+                #expect(response.status == .notFound)
+            }
             let size = try fixture.operations.ledger.size()
             for path in ["/log/\(size - 3)", "/models/\(model.id)", "/"] {
                 try await client.execute(uri: path, method: .get) { response in
