@@ -26,6 +26,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 parser = argparse.ArgumentParser()
@@ -45,6 +46,15 @@ def check(condition, what):
 
 def run(*args):
     return subprocess.run([arguments.assent, *args], capture_output=True, text=True, check=True).stdout
+
+
+def submitted(driver, button, title):
+    """Clicks a form's button and waits until the page it leads to (whose title holds `title`) is shown."""
+    button.click()
+    try:
+        WebDriverWait(driver, 30).until(lambda d: title in d.title)
+    except Exception:
+        pass
 
 
 def shoot(driver, name):
@@ -83,7 +93,7 @@ with tempfile.TemporaryDirectory() as work:
         first = driver.find_element(By.CSS_SELECTOR, "tbody tr td a")
         index = first.text
         shoot(driver, "log")
-        first.click()
+        submitted(driver, first, f"Entry {index}")
         check(f"Entry {index}" in driver.title and "✓ verified" in driver.page_source,
               "an entry page shows its inclusion proof checked against the checkpoint")
         shoot(driver, "entry")
@@ -113,14 +123,15 @@ with tempfile.TemporaryDirectory() as work:
             path.write_text(content)
             driver.get(url + "/verify")
             driver.find_element(By.ID, "bundle").send_keys(str(path))
-            driver.find_element(By.CSS_SELECTOR, "form button").click()
+            submitted(driver, driver.find_element(By.CSS_SELECTOR, "form button"), "Verification result")
             check(driver.find_element(By.ID, "verdict").text == expected, f"/verify on the {name}: {expected}")
             shoot(driver, f"verify-{name}")
 
         driver.get(url + "/subject")
         check(token not in driver.current_url, "the subject page does not put the token in the address")
         driver.find_element(By.ID, "token").send_keys(token)
-        driver.find_element(By.CSS_SELECTOR, "form button").click()
+        submitted(driver, driver.find_element(By.CSS_SELECTOR, "form button"), "Your data")
+        WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.ID, "withdraw"))
         check("used" in driver.page_source and current["model"][:19] in driver.page_source,
               "the subject sees their samples used by the current model")
         check(token not in driver.current_url, "the token never reaches the address")
@@ -128,7 +139,7 @@ with tempfile.TemporaryDirectory() as work:
         driver.find_element(By.ID, "withdraw").click()
         check("Your consent is withdrawn" not in driver.title, "the withdrawal waits for the confirmation box")
         driver.find_element(By.ID, "confirm").click()
-        driver.find_element(By.ID, "withdraw").click()
+        submitted(driver, driver.find_element(By.ID, "withdraw"), "Your consent is withdrawn")
         check("Your consent is withdrawn" in driver.title and current["model"] in driver.page_source,
               "the withdrawal names the model it made stale")
         shoot(driver, "withdrawn")
