@@ -173,6 +173,7 @@ public final class Engine {
     }
 
     /// Writes the model folder, computes its id and logs the model entry (or finds it already logged).
+    /// `memberCount` is the snapshot's size when `samples` (what the accuracy is measured on) is empty.
     func finish(
         trainer: any Trainer, config: TrainerConfig, seed: UInt64, snapshot: Snapshot, shardFiles: [[UInt8]],
         samples: [TrainingSample], trained: [Int], reused: [Int], trainedSamples: Int, supersedes: String?,
@@ -184,6 +185,10 @@ public final class Engine {
         let predicted = trainer.classify(samples, shards: shardFiles, config: config)
         let correct = zip(predicted, samples).filter { $0 == $1.label }.count
         let accuracy = samples.isEmpty ? 0 : correct * 10_000 / samples.count
+        // A reproduction reads only the changed shards' samples: it logs the member count, and no
+        // training accuracy it did not measure.
+        var metrics = JSONObject([("samples", .integer(Int64(samples.isEmpty ? memberCount ?? 0 : samples.count)))])
+        if !samples.isEmpty { metrics["train_accuracy_bp"] = .integer(Int64(accuracy)) }
         let (record, isNew, staleOnArrival) = try log(
             ModelToLog(
                 id: digest.id, snapshot: snapshot, trainer: trainer.name, config: config.json, seed: seed,
@@ -193,14 +198,7 @@ public final class Engine {
                     ("numeric_version", .integer(Int64(trainer.numericVersion))), ("config", .string(config.digest)),
                     ("shards", .integer(Int64(shardFiles.count))),
                     ("shard_digests", .array(shardFiles.map { .string("sha256:" + Hex.encode(SHA256.hash($0))) })),
-                    (
-                        "metrics",
-                        .object(
-                            JSONObject([
-                                ("samples", .integer(Int64(samples.count))),
-                                ("train_accuracy_bp", .integer(Int64(accuracy))),
-                            ]))
-                    ),
+                    ("metrics", .object(metrics)),
                     ("deterministic", .bool(true)), ("trained_shards", .array(trained.map { .integer(Int64($0)) })),
                 ])))
         return TrainingResult(

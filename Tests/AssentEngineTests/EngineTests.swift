@@ -78,6 +78,11 @@ struct EngineFixture {
         #expect(reproduced.trainedShards.count == 1, "one subject's samples live in one shard")
         #expect(reproduced.reusedShards.count == shards - 1)
         #expect(reproduced.model.supersedes == first.model.id)
+        let entry = try JSONParser.parse(try fixture.store.ledger.entry(reproduced.model.seq).bytes).objectValue
+        let metrics = entry?["metrics"]?.objectValue
+        let recut = try SnapshotStore(store: fixture.store).load(reproduced.snapshot)
+        #expect(metrics?["samples"]?.integerValue == Int64(recut.count), "the entry counts the snapshot's members")
+        #expect(metrics?["train_accuracy_bp"] == nil, "and claims no accuracy it did not measure")
         let scratch = try fixture.engine.train(
             trainer: trainer, config: EngineFixture.quick, seed: 3, snapshot: reproduced.snapshot)
         #expect(scratch.model.id == reproduced.model.id, "byte-identical to training from scratch")
