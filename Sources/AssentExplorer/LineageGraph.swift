@@ -1,5 +1,4 @@
 public import AssentEngine
-internal import AssentExports
 internal import AssentLog
 internal import AssentRecords
 
@@ -69,46 +68,56 @@ public struct LineageGraph: Sendable, Equatable {
             while let next = chain[chain.count - 1].supersededBy { chain.append(try engine.model(next)) }
             let snapshots = SnapshotStore(store: store)
             var snapshotOrder: [String] = []
-            var contents: [String: TrainingContent] = [:]
+            var loaded: [String: Snapshot] = [:]
+            var contents: [String: [(commitment: [UInt8], license: String)]] = [:]
             for record in chain where contents[record.snapshot] == nil {
                 snapshotOrder.append(record.snapshot)
-                contents[record.snapshot] = try TrainingContent.read(try snapshots.load(record.snapshot), store: store)
+                let snapshot = try snapshots.load(record.snapshot)
+                loaded[record.snapshot] = snapshot
+                contents[record.snapshot] = try snapshots.members(snapshot).map { ($0.commitment, $0.license) }
             }
+            let sources = try store.firstSources()
             // A sample is revoked in this chain when a snapshot holds it and the next one does not.
-            var revoked: Set<String> = []
+            var revoked: Set<[UInt8]> = []
             for (earlier, later) in zip(snapshotOrder, snapshotOrder.dropFirst()) {
-                let kept = Set(contents[later]!.samples.map(\.commitment))
-                revoked.formUnion(contents[earlier]!.samples.map(\.commitment).filter { !kept.contains($0) })
+                let kept = Set(contents[later]!.map(\.commitment))
+                revoked.formUnion(contents[earlier]!.map(\.commitment).filter { !kept.contains($0) })
             }
-            var groups: [String: (source: String, license: String, samples: Set<String>, revoked: Int)] = [:]
+            // Mutated in place (a tuple read out and written back would copy its set per sample).
+            var names: [String: (source: String, license: String)] = [:]
+            var members: [String: Set<[UInt8]>] = [:]
+            var revokedCounts: [String: Int] = [:]
             var groupCounts: [String: [String: Int]] = [:]
             for snapshot in snapshotOrder {
-                for sample in contents[snapshot]!.samples {
-                    let key = "group:\(sample.sources[0])|\(sample.licenses[0])"
-                    var group = groups[key] ?? (sample.sources[0], sample.licenses[0], [], 0)
-                    if group.samples.insert(sample.commitment).inserted, revoked.contains(sample.commitment) {
-                        group.revoked += 1
+                for sample in contents[snapshot]! {
+                    let source = sources[sample.commitment] ?? "unknown source"
+                    let key = "group:\(source)|\(sample.license)"
+                    if names[key] == nil { names[key] = (source, sample.license) }
+                    if members[key, default: []].insert(sample.commitment).inserted, revoked.contains(sample.commitment)
+                    {
+                        revokedCounts[key, default: 0] += 1
                     }
-                    groups[key] = group
                     groupCounts[key, default: [:]][snapshot, default: 0] += 1
                 }
             }
-            var nodes: [Node] = groups.keys.sorted().map { key in
-                let group = groups[key]!
+            let groupKeys = names.keys.sorted()
+            var nodes: [Node] = groupKeys.map { key in
+                let (source, license) = names[key]!
+                let lost = revokedCounts[key] ?? 0
                 return Node(
-                    id: key, kind: .group, label: "\(group.source) · \(group.license)",
-                    detail: "\(group.samples.count) samples" + (group.revoked > 0 ? ", \(group.revoked) revoked" : ""),
-                    isMarked: group.revoked > 0, link: nil)
+                    id: key, kind: .group, label: "\(source) · \(license)",
+                    detail: "\(members[key]!.count) samples" + (lost > 0 ? ", \(lost) revoked" : ""),
+                    isMarked: lost > 0, link: nil)
             }
             var edges: [Edge] = []
             for snapshot in snapshotOrder {
-                let content = contents[snapshot]!
                 nodes.append(
                     Node(
                         id: "snapshot:\(snapshot)", kind: .snapshot, label: "snapshot \(snapshot)",
-                        detail: "\(content.samples.count) samples, \(content.snapshot.policy.name)", isMarked: false,
+                        detail: "\(contents[snapshot]!.count) samples, \(loaded[snapshot]!.policy.name)",
+                        isMarked: false,
                         link: "/v1/snapshots/\(snapshot)"))
-                for key in groups.keys.sorted() {
+                for key in groupKeys {
                     if let count = groupCounts[key]?[snapshot] {
                         edges.append(Edge(from: key, to: "snapshot:\(snapshot)", label: "\(count)"))
                     }

@@ -243,3 +243,17 @@ extension RecordStore {
         return content
     }
 }
+
+extension RecordStore {
+    /// The source each sample was first ingested from, by commitment, from the index (no log read).
+    public func firstSources() throws -> [[UInt8]: String] {
+        var sources: [[UInt8]: String] = [:]
+        try database.withStatement(
+            "SELECT s.commitment, ss.source FROM sample_sources ss JOIN samples s ON s.seq = ss.sample ORDER BY ss.seq DESC"
+        ) { statement in
+            // Descending, so that the first source (the sample entry's own) is the one kept.
+            while try statement.step() { sources[statement.blob(0)] = statement.text(1) }
+        }
+        return sources
+    }
+}
