@@ -9,9 +9,11 @@ extension ExplorerPages {
             body: """
                 <p>Upload a proof bundle (<code>assent prove MODEL --bundle FILE</code>, or the model page's \
                 download). It is checked as <code>assent verify</code> checks it, against this ledger's keys and \
-                the model files this server holds, and the result is shown step by step.</p>
+                the model files this server holds (or the digest manifest you upload), and the result is shown \
+                step by step.</p>
                 <form method="post" action="/verify" enctype="multipart/form-data">
                 <label for="bundle">Proof bundle (JSON)</label><input id="bundle" name="bundle" type="file" accept=".json,application/json" required>
+                <label for="manifest">Optional: the model folder's digest manifest (<code>sha256sum *</code> run in it), to check your own copy of the model instead of this server's</label><input id="manifest" name="manifest" type="file">
                 <p><button type="submit">Verify</button></p></form>
                 """)
     }

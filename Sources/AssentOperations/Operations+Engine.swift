@@ -115,9 +115,18 @@ public struct VerificationOutcome: Sendable {
         verifying files: [String: [UInt8]], model: URL, with verifier: ProofVerifier,
         reproducing: (() throws -> Operations)? = nil
     ) throws {
+        try self.init(verifying: files, modelFiles: .folder(model), with: verifier, reproducing: reproducing)
+    }
+
+    /// Verifies `files` against the model's files (its folder or a digest manifest of it); otherwise
+    /// as ``init(verifying:model:with:reproducing:)``.
+    public init(
+        verifying files: [String: [UInt8]], modelFiles: ModelFiles, with verifier: ProofVerifier,
+        reproducing: (() throws -> Operations)? = nil
+    ) throws {
         var steps: [ProofVerifier.Step] = []
         do {
-            let report = try verifier.verify(files, model: model, steps: &steps)
+            let report = try verifier.verify(files, model: modelFiles, steps: &steps)
             if let reproducing { steps.append(try reproducing().reproduceStep(for: report)) }
             self.init(steps: steps, failure: nil, isAnchored: report.isAnchored)
         } catch let error as ProofError {

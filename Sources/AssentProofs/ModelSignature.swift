@@ -84,6 +84,13 @@ public enum ModelSignature {
     /// Verifies a bundle over `folder` with `key`, as `model_signing verify key` does.
     /// - Throws: ``ProofError`` with step `model-signature`.
     public static func verify(bundle bytes: [UInt8], folder: URL, key: P256PublicKey) throws -> Verified {
+        try verify(bundle: bytes, files: .folder(folder), key: key)
+    }
+
+    /// Verifies a bundle with `key` over a model folder, or over the digests of its files (a digest
+    /// manifest, when the weights themselves are not at hand).
+    /// - Throws: ``ProofError`` with step `model-signature`.
+    public static func verify(bundle bytes: [UInt8], files: ModelFiles, key: P256PublicKey) throws -> Verified {
         func fail(_ message: String) -> ProofError { ProofError("model-signature", message) }
         guard let bundle = try? JSONParser.parse(bytes).objectValue else {
             throw fail("the signature file is not a JSON object")
@@ -132,16 +139,49 @@ public enum ModelSignature {
         guard Hex.encode(SHA256.hash(signed.flatMap(\.1))) == root else {
             throw fail("the subject digest is not the root of the listed resources")
         }
-        let local = try ModelDigest(folder: folder, ignoring: ignores.filter { !defaultIgnores.contains($0) })
-        let localNames = Set(local.resources.map(\.name))
+        let local: [(name: String, digest: [UInt8])]
+        switch files {
+        case .folder(let folder):
+            local = try ModelDigest(folder: folder, ignoring: ignores.filter { !defaultIgnores.contains($0) }).resources
+                .map { ($0.name, $0.digest) }
+        case .digests(let digests):
+            local = digests.filter { entry in !ignores.contains { entry.name == $0 || entry.name.hasPrefix($0 + "/") } }
+        }
+        let localNames = Set(local.map(\.name))
         let signedNames = Set(signed.map(\.0))
         if let extra = localNames.subtracting(signedNames).sorted().first {
             throw fail("extra file found in the model folder: \(extra)")
         }
         if let missing = signedNames.subtracting(localNames).sorted().first { throw fail("missing file: \(missing)") }
-        for resource in local.resources where signed.first(where: { $0.0 == resource.name })?.1 != resource.digest {
+        for resource in local where signed.first(where: { $0.0 == resource.name })?.1 != resource.digest {
             throw fail("hash mismatch for \(resource.name)")
         }
         return Verified(modelID: "sha256:" + root, warnings: warnings)
+    }
+}
+
+/// What a model signature is checked against: the model folder, or the SHA-256 digest of each of its
+/// files by path (`sha256sum` run in the folder).
+public enum ModelFiles: Sendable {
+    /// The folder itself: its files are hashed.
+    case folder(URL)
+    /// Each file's path inside the folder and its SHA-256 digest.
+    case digests([(name: String, digest: [UInt8])])
+
+    /// The digests of a `sha256sum` listing (`<hex>  <path>` per line, `./` and `*` prefixes allowed).
+    /// - Throws: ``ProofError`` at step `input` naming the first line that is not such a line.
+    public static func digests(sha256sum text: String) throws(ProofError) -> ModelFiles {
+        var digests: [(name: String, digest: [UInt8])] = []
+        for (number, line) in text.split(whereSeparator: \.isNewline).enumerated() where !line.isEmpty {
+            let parts = line.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, let digest = Hex.decode(String(parts[0])), digest.count == 32 else {
+                throw ProofError("input", "digest manifest line \(number + 1): expected <64 hex digits>  <path>")
+            }
+            var name = parts[1].drop { $0 == " " || $0 == "*" }
+            if name.hasPrefix("./") { name = name.dropFirst(2) }
+            digests.append((String(name), digest))
+        }
+        guard !digests.isEmpty else { throw ProofError("input", "the digest manifest lists no file") }
+        return .digests(digests)
     }
 }

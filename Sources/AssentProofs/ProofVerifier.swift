@@ -73,6 +73,12 @@ public struct ProofVerifier: Sendable {
     /// Verifies `files` (a proof folder or bundle, read) against the model folder.
     /// - Throws: ``ProofError`` naming the first step that failed; `steps` holds those that passed.
     public func verify(_ files: [String: [UInt8]], model folder: URL, steps: inout [Step]) throws -> Report {
+        try verify(files, model: .folder(folder), steps: &steps)
+    }
+
+    /// Verifies `files` against the model's files: its folder, or a digest manifest of it.
+    /// - Throws: ``ProofError`` naming the first step that failed; `steps` holds those that passed.
+    public func verify(_ files: [String: [UInt8]], model: ModelFiles, steps: inout [Step]) throws -> Report {
         func need(_ name: String) throws -> [UInt8] {
             guard let bytes = files[name] else { throw ProofError("input", "the proof lacks \(name)") }
             return bytes
@@ -145,11 +151,16 @@ public struct ProofVerifier: Sendable {
         steps.append(
             Step(name: "entries", detail: "\(entries.count) entries proven in the log at size \(checkpoint.size)"))
 
-        let signature = try ModelSignature.verify(bundle: try need("model.sig"), folder: folder, key: signingKey)
+        let signature = try ModelSignature.verify(bundle: try need("model.sig"), files: model, key: signingKey)
+        let over: String
+        switch model {
+        case .folder(let folder): over = folder.lastPathComponent
+        case .digests(let digests): over = "the \(digests.count) files of the digest manifest"
+        }
         steps.append(
             Step(
                 name: "model-signature",
-                detail: "OpenSSF model signature over \(folder.lastPathComponent) is valid; root \(signature.modelID)"
+                detail: "OpenSSF model signature over \(over) is valid; root \(signature.modelID)"
                     + (signature.warnings.isEmpty ? "" : " (\(signature.warnings.joined(separator: "; ")))")))
 
         guard

@@ -19,10 +19,11 @@ enum ExplorerForms {
             await ExplorerRoutes.html(request) {
                 if !isPublic { try await ExplorerRoutes.readerToken(request, worker: worker) }
                 let body = try await HTTPBody.collect(request, limit: bodyLimit)
-                let bundle = try FormBody.file(
-                    named: "bundle", in: body, contentType: request.headers[.contentType] ?? "")
+                let type = request.headers[.contentType] ?? ""
+                let bundle = try FormBody.file(named: "bundle", in: body, contentType: type) ?? []
+                let manifest = try FormBody.file(named: "manifest", in: body, contentType: type, required: false)
                 return ExplorerPages.verifyResult(
-                    try await worker.run { try verify(bundle: bundle, operations: $0).json })
+                    try await worker.run { try verify(bundle: bundle, manifest: manifest, operations: $0).json })
             }
         }
         router.post("/v1/explorer/verify") { request, _ -> Response in
@@ -46,8 +47,10 @@ enum ExplorerForms {
     }
 
     /// Verifies an uploaded bundle as `assent verify` does, pinned to this ledger's own keys, against
-    /// the server's copy of the model folder the bundle names.
-    static func verify(bundle: [UInt8], operations: Operations) throws -> VerificationOutcome {
+    /// the uploaded digest manifest of the model folder (`sha256sum` in it) when one is given, else
+    /// against the server's copy of the model folder the bundle names.
+    static func verify(bundle: [UInt8], manifest: [UInt8]? = nil, operations: Operations) throws -> VerificationOutcome
+    {
         var verifier = ProofVerifier()
         verifier.allowStale = false
         verifier.trust = try TrustAnchor(json: Array(try Data(contentsOf: operations.ledger.paths.trust)))
@@ -59,6 +62,10 @@ enum ExplorerForms {
                 }
             guard let id = modelEntry?["model"]?.stringValue else {
                 throw ProofError("input", "the bundle holds no model entry")
+            }
+            if let manifest, !manifest.isEmpty {
+                let digests = try ModelFiles.digests(sha256sum: String(decoding: manifest, as: UTF8.self))
+                return try VerificationOutcome(verifying: files, modelFiles: digests, with: verifier)
             }
             guard let model = try? operations.engine.model(id) else {
                 throw ProofError("model", "this ledger has no model \(id)")
@@ -103,9 +110,11 @@ enum FormBody {
         return fields
     }
 
-    /// The bytes of the file field `name` of a multipart body.
-    /// - Throws: ``APIError`` 400 when the body is not multipart or lacks the field.
-    static func file(named name: String, in body: [UInt8], contentType: String) throws -> [UInt8] {
+    /// The bytes of the file field `name` of a multipart body (nil when it is absent and not `required`).
+    /// - Throws: ``APIError`` 400 when the body is not multipart or lacks a required field.
+    static func file(named name: String, in body: [UInt8], contentType: String, required: Bool = true) throws
+        -> [UInt8]?
+    {
         guard contentType.lowercased().hasPrefix("multipart/form-data"),
             let range = contentType.range(of: "boundary=")
         else {
@@ -140,6 +149,7 @@ enum FormBody {
             if content.suffix(2) == [13, 10] { content.removeLast(2) }
             return content
         }
-        throw APIError(.badRequest, "invalid-input", "bundle: the form has no file \(name)")
+        guard !required else { throw APIError(.badRequest, "invalid-input", "\(name): the form has no file \(name)") }
+        return nil
     }
 }

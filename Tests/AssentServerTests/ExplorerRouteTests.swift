@@ -176,18 +176,32 @@ import Testing
             .router
         ) {
             client in
-            for (bytes, expected) in [
-                (bundle, "id=\"verdict\">verified<"), (tampered, "verification failed at step checkpoint"),
+            // The user's own copy of the model, as a digest manifest (sha256sum run in the folder).
+            let resources = try ModelDigest(folder: fixture.operations.engine.folder(of: model)).resources
+            let manifest = resources.map { "\(Hex.encode($0.digest))  ./\($0.name)" }.joined(separator: "\n") + "\n"
+            let wrong = "0000" + manifest.dropFirst(4)
+            for (bytes, digests, expected) in [
+                (bundle, nil, "id=\"verdict\">verified<"), (tampered, nil, "verification failed at step checkpoint"),
+                (bundle, manifest, "id=\"verdict\">verified<"),
+                (bundle, wrong, "verification failed at step model-signature"),
             ] {
                 var body =
                     "--XyZ\r\nContent-Disposition: form-data; name=\"bundle\"; filename=\"b.json\"\r\nContent-Type: application/json\r\n\r\n"
-                body += String(decoding: bytes, as: UTF8.self) + "\r\n--XyZ--\r\n"
+                body += String(decoding: bytes, as: UTF8.self) + "\r\n"
+                if let digests {
+                    body +=
+                        "--XyZ\r\nContent-Disposition: form-data; name=\"manifest\"; filename=\"m.txt\"\r\n\r\n\(digests)\r\n"
+                }
+                body += "--XyZ--\r\n"
                 try await client.execute(
                     uri: "/verify", method: .post, headers: [.contentType: "multipart/form-data; boundary=XyZ"],
                     body: ByteBuffer(string: body)
                 ) { response in
                     #expect(response.status == .ok)
                     #expect(Self.html(response).contains(expected), "\(Self.html(response))")
+                    if digests != nil, expected.contains("verified") {
+                        #expect(Self.html(response).contains("files of the digest manifest"))
+                    }
                 }
             }
             try await client.execute(
