@@ -91,8 +91,12 @@ public struct EraseRegistry {
         if store.database.isPostgres {
             // Rewrites the vault tables (and their TOAST tables) without the deleted rows, so the bytes
             // leave the live database files; WAL archives, backups and replicas keep them until they expire.
-            try store.database.execute(
-                "VACUUM FULL vault_content, vault_sources, vault_subjects, vault_evidence, vault_consent_evidence")
+            var tables = [
+                "vault_content", "vault_sources", "vault_subjects", "vault_evidence", "vault_consent_evidence",
+            ]
+            // Made on the first receipt with a withdraw token; the erased subject's row is gone from it too.
+            if try store.database.tableExists("vault_withdraw_tokens") { tables.append("vault_withdraw_tokens") }
+            try store.database.execute("VACUUM FULL " + tables.joined(separator: ", "))
         } else {
             try store.database.execute("PRAGMA secure_delete = ON")
             try store.ledger.checkpointWriteAheadLog()
