@@ -69,15 +69,21 @@ public struct Exporter {
         }
     }
 
-    /// The summary version of `model` (its place in the chain of reproductions) and, for a
-    /// reproduction, what changed from its predecessor.
-    func history(of model: ModelRecord) throws -> (version: Int, changes: String?) {
+    /// The place of `model` in its chain of reproductions, from 1.
+    func version(of model: ModelRecord) throws -> Int {
         var version = 1
         var current = model
         while let previous = current.supersedes {
             current = try engine.model(previous)
             version += 1
         }
+        return version
+    }
+
+    /// The summary version of `model` (its place in the chain of reproductions) and, for a
+    /// reproduction, what changed from its predecessor.
+    func history(of model: ModelRecord) throws -> (version: Int, changes: String?) {
+        let version = try self.version(of: model)
         guard let previous = model.supersedes.map({ try? engine.model($0) }) ?? nil else { return (version, nil) }
         let snapshots = SnapshotStore(store: store)
         let (removed, added) = try snapshots.diff(

@@ -67,7 +67,7 @@ extension Exporter {
             try content.requireClassifiedSources()
             let entry = try JSONParser.parse(try store.ledger.entry(model.seq).bytes).objectValue ?? JSONObject()
             return ModelFacts(
-                model: model, entry: entry, content: content, version: try history(of: model).version,
+                model: model, entry: entry, content: content, version: try version(of: model),
                 origin: store.ledger.origin, snapshotAt: try TrainingContent.entryTime(store.ledger, seq: snapshot.seq))
         }
     }

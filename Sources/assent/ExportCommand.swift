@@ -142,6 +142,15 @@ extension ExportCommand {
     }
 }
 
+/// Opens the ledger, computes one document with `make` and writes it to `out` (reported as
+/// ``reportExport(_:to:json:)`` does), exiting 1 with the error's message when anything fails.
+func exportDocument(_ global: GlobalOptions, to out: String, _ make: (Exporter) throws -> JSONValue) throws {
+    try reportingErrors {
+        let operations = try Operations(ledger: try global.openLedger())
+        try reportExport(try make(Exporter(engine: operations.engine)), to: out, json: global.json)
+    }
+}
+
 /// The `--out FILE` option of the single-document exports.
 struct OutputFile: ParsableArguments {
     @Option(help: ArgumentHelp("The file to write (replaced atomically).", valueName: "file"))
@@ -171,15 +180,13 @@ extension ExportCommand {
         @OptionGroup var output: OutputFile
 
         func run() throws {
-            try reportingErrors {
+            try exportDocument(global, to: output.out) { exporter in
                 if license != "NOASSERTION" {
                     do { _ = try LicenseExpressionParser.parse(license) } catch {
                         throw ExportError("--license: \(error)")
                     }
                 }
-                let operations = try Operations(ledger: try global.openLedger())
-                let document = try Exporter(engine: operations.engine).spdx(model: model, license: license)
-                try reportExport(document, to: output.out, json: global.json)
+                return try exporter.spdx(model: model, license: license)
             }
         }
     }
@@ -205,11 +212,7 @@ extension ExportCommand {
         @OptionGroup var output: OutputFile
 
         func run() throws {
-            try reportingErrors {
-                let operations = try Operations(ledger: try global.openLedger())
-                let document = try Exporter(engine: operations.engine).cycloneDX(model: model, specVersion: spec)
-                try reportExport(document, to: output.out, json: global.json)
-            }
+            try exportDocument(global, to: output.out) { try $0.cycloneDX(model: model, specVersion: spec) }
         }
     }
 
@@ -233,11 +236,7 @@ extension ExportCommand {
         @OptionGroup var output: OutputFile
 
         func run() throws {
-            try reportingErrors {
-                let operations = try Operations(ledger: try global.openLedger())
-                let document = try Exporter(engine: operations.engine).croissant(snapshot: snapshot)
-                try reportExport(document, to: output.out, json: global.json)
-            }
+            try exportDocument(global, to: output.out) { try $0.croissant(snapshot: snapshot) }
         }
     }
 }
