@@ -192,6 +192,9 @@ struct DemoCommand: ParsableCommand {
             step.say(
                 "Look around: assent models --ledger \(ledger.paths.folder.path)   assent status --ledger \(ledger.paths.folder.path)"
             )
+            step.say(
+                "In a browser: assent serve --ledger \(ledger.paths.folder.path) --listen 127.0.0.1:8080 --public-explorer, then open http://127.0.0.1:8080/ (it runs the assent-server binary beside assent: swift build -c release --product assent-server)"
+            )
         }
     }
 
