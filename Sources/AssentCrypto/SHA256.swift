@@ -46,25 +46,26 @@ public enum SHA256 {
 
 /// A streaming SHA-256 context that can be reused for many digests.
 ///
-/// It owns one OpenSSL `EVP_MD_CTX` and re-initialises it after every ``finalize()``, which is the
-/// fast path: no algorithm fetch and no allocation per digest. Not thread-safe; use one per thread.
+/// It owns one context of OpenSSL's low-level SHA-256 interface and starts a new digest after every
+/// ``finalize()``: no algorithm dispatch and no allocation per digest, which matters for the millions
+/// of short Merkle inputs. Not thread-safe; use one per thread.
 public final class SHA256Hasher {
-    private let context: OpaquePointer
+    private let state: UnsafeMutablePointer<assent_sha256>
 
     /// Creates a hasher ready to take input.
     public init() {
-        guard let context = EVP_MD_CTX_new() else { preconditionFailure("EVP_MD_CTX_new failed") }
-        self.context = context
-        reset()
+        state = .allocate(capacity: 1)
+        state.initialize(to: assent_sha256())
+        assent_sha256_init(state)
     }
 
-    deinit { EVP_MD_CTX_free(context) }
+    deinit {
+        state.deinitialize(count: 1)
+        state.deallocate()
+    }
 
     /// Discards any input and starts a new digest.
-    public func reset() {
-        let ok = EVP_DigestInit_ex2(context, FetchedSHA256.shared.md, nil)
-        precondition(ok == 1, "EVP_DigestInit_ex2 failed")
-    }
+    public func reset() { assent_sha256_init(state) }
 
     /// Feeds bytes to the digest.
     public func update(_ data: some ContiguousBytes) {
@@ -74,35 +75,27 @@ public final class SHA256Hasher {
     /// Feeds the bytes of a raw buffer to the digest.
     public func update(rawBuffer: UnsafeRawBufferPointer) {
         guard rawBuffer.count > 0 else { return }
-        let ok = EVP_DigestUpdate(context, rawBuffer.baseAddress, rawBuffer.count)
-        precondition(ok == 1, "EVP_DigestUpdate failed")
+        assent_sha256_update(state, rawBuffer.baseAddress, rawBuffer.count)
     }
 
     /// Feeds a single byte to the digest.
     public func update(byte: UInt8) {
         var value = byte
-        withUnsafeBytes(of: &value) { update(rawBuffer: $0) }
+        assent_sha256_update(state, &value, 1)
     }
 
     /// Returns the digest of everything fed since the last reset, and resets the hasher.
     public func finalize() -> [UInt8] {
-        var output = [UInt8](repeating: 0, count: SHA256.byteCount)
-        output.withUnsafeMutableBufferPointer { out in
-            var length: UInt32 = 0
-            let ok = EVP_DigestFinal_ex(context, out.baseAddress, &length)
-            precondition(ok == 1, "EVP_DigestFinal_ex failed")
+        [UInt8](unsafeUninitializedCapacity: SHA256.byteCount) { buffer, count in
+            assent_sha256_final(state, buffer.baseAddress)
+            count = SHA256.byteCount
         }
-        reset()
-        return output
     }
 
     /// Writes the digest of everything fed since the last reset to `output` (at least 32 bytes), without
     /// allocating, and resets the hasher.
     public func finalize(into output: UnsafeMutableRawPointer) {
-        var length: UInt32 = 0
-        let ok = EVP_DigestFinal_ex(context, output.assumingMemoryBound(to: UInt8.self), &length)
-        precondition(ok == 1, "EVP_DigestFinal_ex failed")
-        reset()
+        assent_sha256_final(state, output.assumingMemoryBound(to: UInt8.self))
     }
 
     /// Returns the digest of `data` alone, reusing this hasher's context.

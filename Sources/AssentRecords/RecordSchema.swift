@@ -64,12 +64,15 @@ enum RecordSchema {
         CREATE INDEX IF NOT EXISTS snapshot_tiles_by_first ON snapshot_tiles (snapshot, first);
         CREATE TABLE IF NOT EXISTS snapshot_trees (
             snapshot INTEGER PRIMARY KEY, tiles INTEGER NOT NULL, nodes BLOB NOT NULL) STRICT;
+        CREATE TABLE IF NOT EXISTS snapshot_shard_links (
+            snapshot INTEGER NOT NULL, shard INTEGER NOT NULL, stored_in INTEGER NOT NULL,
+            PRIMARY KEY (snapshot, shard)) WITHOUT ROWID;
         """
 
     /// Creates the tables if this ledger does not have them yet.
     static func prepare(_ database: Database) throws {
-        // The newest table is created last: a ledger that has it has every table.
-        guard try !database.tableExists("snapshot_trees") else { return }
+        // Each later addition is created last in its release: a ledger that has these has every table.
+        guard try !["snapshot_trees", "snapshot_shard_links"].allSatisfy(database.tableExists) else { return }
         try database.writeTransaction { try database.execute(statements + additions) }
     }
 }

@@ -32,21 +32,43 @@ public enum SnapshotDecision: Sendable, Equatable {
     case excluded(reason: String)
 }
 
-/// Decides each sample against a policy and builds the snapshot's leaves, tree and shards.
+/// Decides each sample against a policy and builds the snapshot's member records.
 ///
-/// It remembers what depends only on a licence string, a consent or a subject, so one evaluator serves
-/// one set of inputs.
+/// It remembers what depends only on a licence, a consent or a subject (by their numbers in the
+/// inputs' texts), so one evaluator serves one set of inputs.
 public struct SnapshotEvaluator {
     /// The policy applied.
     public let policy: Policy
     /// H, R, T, T' and K.
     public let parameters: SnapshotParameters
-    /// Licence string → the canonical branch the policy elects, or nil when it allows none.
-    private var elections: [String: String?] = [:]
-    /// Consent id → why it excludes its samples, or nil when it admits them.
-    private var consentVerdicts: [String: SnapshotDecision?] = [:]
-    /// Subject pseudonym → shard.
-    private var subjectShards: [String: Int] = [:]
+    /// Licence number → number of the canonical branch the policy elects (in ``branches``), -1 when it
+    /// allows none, -2 not yet decided.
+    private var elections: [Int32] = []
+    /// The elected branches, and their AND-joins for samples with several sources.
+    private var branches = TextTable()
+    /// Consent number → nil not yet decided, `.some(nil)` admits, `.some(reason)` excludes.
+    private var consentVerdicts: [String??] = []
+    /// Subject number → shard, -1 not yet computed.
+    private var subjectShards: [Int32] = []
+    /// (consent number, branch number) → pair number in the member table.
+    private var pairNumbers: [UInt64: UInt32] = [:]
+
+    /// Why a sample is out: cheap to make, worded by ``reason(_:inputs:)``.
+    enum Exclusion {
+        case license(Int32)
+        case noSource
+        case optOutReserved
+        case optOutUnknown
+        case consent(String)
+        case personalWithoutConsent
+        case revoked(String)
+    }
+
+    /// A sample's fate: in under an elected branch (its number), or out.
+    enum Verdict {
+        case included(branch: Int32)
+        case excluded(Exclusion)
+    }
 
     /// An evaluator for one policy and parameter set.
     public init(policy: Policy, parameters: SnapshotParameters) {
@@ -54,96 +76,137 @@ public struct SnapshotEvaluator {
         self.parameters = parameters
     }
 
-    /// The decision for one sample.
-    mutating func decide(_ sample: SnapshotInputs.Sample, inputs: SnapshotInputs) -> SnapshotDecision {
-        var elected: [String] = []
-        for source in sample.sources {
-            guard let branch = election(for: source.license) else {
-                return .excluded(reason: "licence \(source.license) is not allowed by policy \(policy.name)")
+    /// The verdict for one sample.
+    mutating func verdict(_ sample: SnapshotInputs.Sample, inputs: SnapshotInputs) -> Verdict {
+        let known = inputs.texts.strings.count
+        if elections.count < known {
+            elections += repeatElement(-2, count: known - elections.count)
+            consentVerdicts += repeatElement(nil, count: known - consentVerdicts.count)
+            subjectShards += repeatElement(-1, count: known - subjectShards.count)
+        }
+        let branch: Int32
+        let optOut: String
+        if sample.more < 0 {
+            guard sample.first.license >= 0 else { return .excluded(.noSource) }
+            branch = election(sample.first.license, inputs: inputs)
+            guard branch >= 0 else { return .excluded(.license(sample.first.license)) }
+            optOut = inputs.texts[sample.first.optOut]
+        } else {
+            let sources = inputs.moreSources[Int(sample.more)]
+            var elected: [Int32] = []
+            for source in sources {
+                let branch = election(source.license, inputs: inputs)
+                guard branch >= 0 else { return .excluded(.license(source.license)) }
+                if !elected.contains(branch) { elected.append(branch) }
             }
-            if !elected.contains(branch) { elected.append(branch) }
+            branch =
+                elected.count == 1
+                ? elected[0] : branches.index(of: elected.map { branches[$0] }.joined(separator: " AND "))
+            optOut = SampleFields.fold(sources.map { inputs.texts[$0.optOut] })
         }
-        guard !elected.isEmpty else {
-            return .excluded(reason: "no source recorded below height \(parameters.baseHeight)")
-        }
-        let optOut = SampleFields.fold(sample.sources.map(\.optOut))
-        if optOut == "reserved" && policy.optOutReserved == "exclude" {
-            return .excluded(reason: "opt-out reserved (TDM/AI reservation)")
-        }
-        if optOut == "unknown" && policy.optOutUnknown == "exclude" {
-            return .excluded(reason: "opt-out status unknown")
-        }
-        if let consentID = sample.consent {
-            if consentVerdicts[consentID] == nil {
-                consentVerdicts[consentID] = .some(verdict(consentID, inputs: inputs))
+        if optOut == "reserved" && policy.optOutReserved == "exclude" { return .excluded(.optOutReserved) }
+        if optOut == "unknown" && policy.optOutUnknown == "exclude" { return .excluded(.optOutUnknown) }
+        if sample.consent >= 0 {
+            let number = Int(sample.consent)
+            if consentVerdicts[number] == nil {
+                consentVerdicts[number] = .some(consentExclusion(inputs.texts[sample.consent], inputs: inputs))
             }
-            if case .some(.some(let exclusion)) = consentVerdicts[consentID] { return exclusion }
-        } else if sample.subject != nil && policy.personalData == "require-consent" {
-            return .excluded(reason: "personal data without a consent")
+            if case .some(.some(let reason)) = consentVerdicts[number] { return .excluded(.consent(reason)) }
+        } else if sample.subject >= 0 && policy.personalData == "require-consent" {
+            return .excluded(.personalWithoutConsent)
         }
-        if let revoked = inputs.revokedSamples[sample.commitment], revoked <= parameters.evaluatedAt {
-            return .excluded(reason: "revoked, effective \(revoked)")
+        if !inputs.revokedSamples.isEmpty, let revoked = inputs.revokedSamples[sample.commitment],
+            revoked <= parameters.evaluatedAt
+        {
+            return .excluded(.revoked(revoked))
         }
-        return .included(license: elected.count == 1 ? elected[0] : elected.joined(separator: " AND "))
+        return .included(branch: branch)
     }
 
-    /// The canonical branch the policy elects for a licence string, or nil.
-    private mutating func election(for license: String) -> String? {
-        if let known = elections[license] { return known }
-        let expression = try? LicenseExpressionParser.parse(license)
-        let branch = expression.flatMap { policy.elect($0) }?.canonical
-        elections[license] = .some(branch)
+    /// The decision for one sample, in words.
+    mutating func decide(_ sample: SnapshotInputs.Sample, inputs: SnapshotInputs) -> SnapshotDecision {
+        switch verdict(sample, inputs: inputs) {
+        case .included(let branch): return .included(license: branches[branch])
+        case .excluded(let exclusion): return .excluded(reason: reason(exclusion, inputs: inputs))
+        }
+    }
+
+    /// Why `exclusion` keeps a sample out, in words.
+    func reason(_ exclusion: Exclusion, inputs: SnapshotInputs) -> String {
+        switch exclusion {
+        case .license(let license): "licence \(inputs.texts[license]) is not allowed by policy \(policy.name)"
+        case .noSource: "no source recorded below height \(parameters.baseHeight)"
+        case .optOutReserved: "opt-out reserved (TDM/AI reservation)"
+        case .optOutUnknown: "opt-out status unknown"
+        case .consent(let reason): reason
+        case .personalWithoutConsent: "personal data without a consent"
+        case .revoked(let effective): "revoked, effective \(effective)"
+        }
+    }
+
+    /// The number of the canonical branch the policy elects for licence number `license`, or -1.
+    private mutating func election(_ license: Int32, inputs: SnapshotInputs) -> Int32 {
+        let known = elections[Int(license)]
+        if known != -2 { return known }
+        let expression = try? LicenseExpressionParser.parse(inputs.texts[license])
+        let branch = expression.flatMap { policy.elect($0) }.map { branches.index(of: $0.canonical) } ?? -1
+        elections[Int(license)] = branch
         return branch
     }
 
     /// Why a consent excludes its samples under these parameters, or nil when it admits them.
-    private func verdict(_ consentID: String, inputs: SnapshotInputs) -> SnapshotDecision? {
+    private func consentExclusion(_ consentID: String, inputs: SnapshotInputs) -> String? {
         guard let consent = inputs.consents[consentID] else {
-            return .excluded(reason: "consent \(consentID) is not in the log")
+            return "consent \(consentID) is not in the log"
         }
         if consent.grantedAt > parameters.asOf {
-            return .excluded(reason: "consent \(consentID) was granted after \(parameters.asOf)")
+            return "consent \(consentID) was granted after \(parameters.asOf)"
         }
         if !consent.purposes.contains(policy.purpose) {
-            return .excluded(reason: "consent \(consentID) does not cover purpose \(policy.purpose)")
+            return "consent \(consentID) does not cover purpose \(policy.purpose)"
         }
         if case .some(.some(let expiry)) = consent.expiry(below: parameters.baseHeight), expiry <= parameters.asOf {
-            return .excluded(reason: "consent \(consentID) expired at \(expiry), before the as-of time")
+            return "consent \(consentID) expired at \(expiry), before the as-of time"
         }
         if case .some(.some(let expiry)) = consent.expiry(below: parameters.revocationHeight),
             expiry <= parameters.evaluatedAt
         {
-            return .excluded(reason: "consent \(consentID) expired at \(expiry)")
+            return "consent \(consentID) expired at \(expiry)"
         }
         if let withdrawn = inputs.withdrawnConsents[consentID], withdrawn <= parameters.evaluatedAt {
-            return .excluded(reason: "consent \(consentID) was withdrawn, effective \(withdrawn)")
+            return "consent \(consentID) was withdrawn, effective \(withdrawn)"
         }
         return nil
     }
 
-    /// The snapshot's members: every included sample's leaf, in commitment order.
-    mutating func members(of inputs: SnapshotInputs) -> [SnapshotMember] {
-        var members: [SnapshotMember] = []
-        members.reserveCapacity(inputs.samples.count)
+    /// Every included sample's record, in the inputs' (commitment) order, with its pair numbered in
+    /// `table`. Shards are computed on every core afterwards.
+    mutating func members(of inputs: SnapshotInputs, table: inout MemberTable) -> [MemberRecord] {
+        var records: [MemberRecord] = []
+        records.reserveCapacity(inputs.samples.count)
         for sample in inputs.samples {
-            guard case .included(let license) = decide(sample, inputs: inputs) else { continue }
-            members.append(
-                SnapshotMember(
-                    commitment: sample.commitment, consent: sample.consent, license: license,
-                    shard: shard(of: sample)))
+            guard case .included(let branch) = verdict(sample, inputs: inputs) else { continue }
+            let key = UInt64(UInt32(bitPattern: sample.consent)) << 32 | UInt64(UInt32(bitPattern: branch))
+            let pair: UInt32
+            if let known = pairNumbers[key] {
+                pair = known
+            } else {
+                pair = table.pair(
+                    consent: sample.consent >= 0 ? inputs.texts[sample.consent] : nil, license: branches[branch])
+                pairNumbers[key] = pair
+            }
+            var shard = MemberRecord.shardNotComputed
+            if sample.subject >= 0 {
+                if subjectShards[Int(sample.subject)] < 0 {
+                    subjectShards[Int(sample.subject)] = Int32(
+                        Self.shard(subject: inputs.texts[sample.subject], commitment: [], of: parameters.shards))
+                }
+                shard = UInt32(subjectShards[Int(sample.subject)])
+            }
+            records.append(MemberRecord(commitment: sample.commitment, pair: pair, shard: shard))
         }
-        return members
-    }
-
-    /// A sample's shard, remembered per subject.
-    private mutating func shard(of sample: SnapshotInputs.Sample) -> Int {
-        guard let subject = sample.subject else {
-            return Self.shard(subject: nil, commitment: sample.commitment, of: parameters.shards)
-        }
-        if let known = subjectShards[subject] { return known }
-        let shard = Self.shard(subject: subject, commitment: sample.commitment, of: parameters.shards)
-        subjectShards[subject] = shard
-        return shard
+        MemberRecord.assignShards(&records, of: parameters.shards)
+        return records
     }
 
     /// A sample's shard: the first 8 bytes of SHA-256 of its key, big-endian, modulo K; the key is the

@@ -5,7 +5,7 @@ extension SnapshotInputs {
     public static func fromLog(_ ledger: Ledger, baseHeight: UInt64, revocationHeight: UInt64) throws -> SnapshotInputs
     {
         var inputs = SnapshotInputs()
-        var samples: [[UInt8]: Sample] = [:]
+        var positions: [CommitmentKey: Int] = [:]
         var consentWithdrawalTargets: [String: String] = [:]
         try ledger.forEachEntry(to: max(baseHeight, revocationHeight)) { seq, type, bytes in
             guard ["sample", "sample.source", "consent.grant", "consent.renew", "revocation"].contains(type) else {
@@ -13,23 +13,30 @@ extension SnapshotInputs {
             }
             let entry = try JSONParser.parse(bytes).objectValue ?? JSONObject()
             func text(_ key: String) -> String? { entry[key]?.stringValue }
-            func commitment() -> [UInt8]? { text("commitment").flatMap(RevocationRegistry.parseCommitment) }
+            func commitment() -> CommitmentKey? {
+                text("commitment").flatMap(RevocationRegistry.parseCommitment).map(CommitmentKey.init)
+            }
+            func source() -> Source {
+                Source(
+                    license: inputs.texts.index(of: text("license_concluded") ?? ""),
+                    optOut: inputs.texts.index(of: entry["opt_out"]?.objectValue?["status"]?.stringValue ?? "unknown"))
+            }
             switch type {
             case "sample" where seq < baseHeight:
                 guard let key = commitment() else { return }
-                samples[key] = Sample(
-                    commitment: key, subject: text("subject"), consent: text("consent"),
-                    sources: [
-                        Source(
-                            license: text("license_concluded") ?? "",
-                            optOut: entry["opt_out"]?.objectValue?["status"]?.stringValue ?? "unknown")
-                    ])
+                let sample = Sample(
+                    commitment: key, subject: text("subject").map { inputs.texts.index(of: $0) } ?? -1,
+                    consent: text("consent").map { inputs.texts.index(of: $0) } ?? -1)
+                if let position = positions[key] {
+                    inputs.samples[position] = sample
+                } else {
+                    positions[key] = inputs.samples.count
+                    inputs.samples.append(sample)
+                }
+                inputs.append(source(), toSampleAt: positions[key]!)
             case "sample.source" where seq < baseHeight:
-                guard let key = commitment() else { return }
-                samples[key]?.sources.append(
-                    Source(
-                        license: text("license_concluded") ?? "",
-                        optOut: entry["opt_out"]?.objectValue?["status"]?.stringValue ?? "unknown"))
+                guard let key = commitment(), let position = positions[key] else { return }
+                inputs.append(source(), toSampleAt: position)
             case "consent.grant" where seq < revocationHeight:
                 guard let id = text("consent"), let subject = text("subject"), let granted = text("granted_at") else {
                     return
@@ -45,7 +52,7 @@ extension SnapshotInputs {
                 guard let effective = text("effective_at") else { return }
                 for item in entry["samples"]?.arrayValue ?? [] {
                     if let key = item.stringValue.flatMap(RevocationRegistry.parseCommitment) {
-                        inputs.noteRevocation(key, effective: effective)
+                        inputs.noteRevocation(CommitmentKey(key), effective: effective)
                     }
                 }
                 let target = entry["target"]?.objectValue
@@ -59,7 +66,6 @@ extension SnapshotInputs {
             default: return
             }
         }
-        inputs.samples = Array(samples.values)
         inputs.sortByCommitment()
         return inputs
     }

@@ -4,18 +4,28 @@ internal import AssentStorage
 /// Everything a snapshot depends on, as of log heights H (samples, consents) and R (revocations):
 /// read from the index tables, or recomputed from the log alone. Samples are in commitment order.
 public struct SnapshotInputs: Sendable {
-    /// One source's licence (concluded) and opt-out status.
-    public struct Source: Sendable, Equatable {
-        let license: String
-        let optOut: String
+    /// One source's licence (concluded) and opt-out status, as numbers in ``texts``.
+    struct Source: Sendable, Equatable {
+        let license: Int32
+        let optOut: Int32
     }
 
-    /// A sample logged below H, with its sources logged below H.
-    public struct Sample: Sendable, Equatable {
-        let commitment: [UInt8]
-        let subject: String?
-        let consent: String?
-        var sources: [Source]
+    /// A sample logged below H. Its subject pseudonym and consent are numbers in ``texts`` (-1 for
+    /// none); `first` is its first source in log order (licence -1 when it has none) and, when it has
+    /// several, `more` numbers the list of all of them in ``moreSources``. Plain values, so a million
+    /// samples sort and decide without reference counting.
+    struct Sample: Sendable {
+        let commitment: CommitmentKey
+        let subject: Int32
+        let consent: Int32
+        var first = Source(license: -1, optOut: -1)
+        var more: Int32 = -1
+
+        init(commitment: CommitmentKey, subject: Int32, consent: Int32) {
+            self.commitment = commitment
+            self.subject = subject
+            self.consent = consent
+        }
     }
 
     /// A consent granted below R, with its expiry after each renewal.
@@ -42,40 +52,77 @@ public struct SnapshotInputs: Sendable {
         }
     }
 
+    /// The licences, opt-out statuses, pseudonyms and consent ids that samples and sources number.
+    var texts = TextTable()
     /// Samples logged below H, sorted by commitment bytes.
     var samples: [Sample] = []
+    /// Every source, in log order, of each sample that has more than one.
+    var moreSources: [[Source]] = []
     /// Consents granted below R, by id.
     var consents: [String: Consent] = [:]
     /// Sample revocations logged below R: commitment → earliest effective time.
-    var revokedSamples: [[UInt8]: String] = [:]
+    var revokedSamples: [CommitmentKey: String] = [:]
     /// Consent withdrawals logged below R: consent → earliest effective time.
     var withdrawnConsents: [String: String] = [:]
+
+    /// Every source of `sample`, in log order.
+    func sources(of sample: Sample) -> [Source] {
+        if sample.more >= 0 { return moreSources[Int(sample.more)] }
+        return sample.first.license >= 0 ? [sample.first] : []
+    }
+
+    /// Adds `source` after the sources the sample at `position` already has.
+    mutating func append(_ source: Source, toSampleAt position: Int) {
+        let sample = samples[position]
+        if sample.first.license < 0 {
+            samples[position].first = source
+        } else if sample.more < 0 {
+            samples[position].more = Int32(moreSources.count)
+            moreSources.append([sample.first, source])
+        } else {
+            moreSources[Int(sample.more)].append(source)
+        }
+    }
+
+    /// The number of text column `column` of the current row, or -1 for NULL.
+    mutating func text(_ statement: Statement, _ column: Int32) -> Int32 {
+        statement.isNull(column) ? -1 : statement.withText(column) { texts.index(of: $0) }
+    }
+
+    /// The commitment in blob column `column` of the current row.
+    /// - Throws: ``RecordsError`` `conflict` unless it has 32 bytes.
+    static func commitment(_ statement: Statement, _ column: Int32) throws -> CommitmentKey {
+        try statement.withBlob(column) { bytes in
+            guard bytes.count == 32 else {
+                throw RecordsError(
+                    .conflict, "an index row holds a commitment of \(bytes.count) bytes; run assent log verify")
+            }
+            return CommitmentKey(bytes)
+        }
+    }
 
     /// Reads the inputs from the index tables that mirror the log.
     static func fromIndex(_ store: RecordStore, baseHeight: UInt64, revocationHeight: UInt64) throws -> SnapshotInputs {
         var inputs = SnapshotInputs()
         let database = store.database
         // Both tables are read in log order (sequential, no index lookups), merged by sample, then
-        // sorted once by commitment with a fixed-size key.
-        var bySeq: [(seq: Int64, sample: Sample)] = []
+        // sorted once by commitment.
+        var seqs: [Int64] = []
         try database.withStatement("SELECT seq, commitment, subject, consent FROM samples WHERE seq < ? ORDER BY seq") {
             statement in
             try statement.bind([.integer(Int64(baseHeight))])
             while try statement.step() {
-                bySeq.append(
-                    (
-                        statement.integer(0),
-                        Sample(
-                            commitment: statement.blob(1), subject: statement.isNull(2) ? nil : statement.text(2),
-                            consent: statement.isNull(3) ? nil : statement.text(3), sources: [])
-                    ))
+                seqs.append(statement.integer(0))
+                inputs.samples.append(
+                    Sample(
+                        commitment: try commitment(statement, 1), subject: inputs.text(statement, 2),
+                        consent: inputs.text(statement, 3)))
             }
         }
         // Sources come in primary-key order (sample, source), which needs no sort; the few samples with
         // more than one source get theirs put back in log order afterwards.
         var position = 0
-        var interned: [String: String] = [:]
-        var firstSourceSeq = [Int64](repeating: 0, count: bySeq.count)
+        var firstSourceSeq = [Int64](repeating: 0, count: seqs.count)
         var reordered: [Int: [(seq: Int64, source: Source)]] = [:]
         try database.withStatement(
             "SELECT sample, license, opt_out, seq FROM sample_sources WHERE seq < ? ORDER BY sample, source"
@@ -83,26 +130,25 @@ public struct SnapshotInputs: Sendable {
             try statement.bind([.integer(Int64(baseHeight))])
             while try statement.step() {
                 let sample = statement.integer(0)
-                while position < bySeq.count && bySeq[position].seq < sample { position += 1 }
-                guard position < bySeq.count, bySeq[position].seq == sample else { continue }
-                let license = statement.text(1)
-                let known = interned[license] ?? license
-                interned[license] = known
-                let source = Source(license: known, optOut: statement.text(2))
+                while position < seqs.count && seqs[position] < sample { position += 1 }
+                guard position < seqs.count, seqs[position] == sample else { continue }
+                let source = Source(license: inputs.text(statement, 1), optOut: inputs.text(statement, 2))
                 let seq = statement.integer(3)
-                if bySeq[position].sample.sources.isEmpty {
-                    bySeq[position].sample.sources.append(source)
+                if inputs.samples[position].first.license < 0 {
+                    inputs.samples[position].first = source
                     firstSourceSeq[position] = seq
                 } else {
-                    reordered[position, default: [(firstSourceSeq[position], bySeq[position].sample.sources[0])]]
+                    reordered[position, default: [(firstSourceSeq[position], inputs.samples[position].first)]]
                         .append((seq, source))
                 }
             }
         }
-        for (position, sources) in reordered {
-            bySeq[position].sample.sources = sources.sorted { $0.seq < $1.seq }.map(\.source)
+        for position in reordered.keys.sorted() {
+            let sources = reordered[position]!.sorted { $0.seq < $1.seq }.map(\.source)
+            inputs.samples[position].first = sources[0]
+            inputs.samples[position].more = Int32(inputs.moreSources.count)
+            inputs.moreSources.append(sources)
         }
-        inputs.samples = bySeq.map(\.sample)
         inputs.sortByCommitment()
         try inputs.readConsentsAndRevocations(database, below: revocationHeight)
         return inputs
@@ -134,7 +180,9 @@ public struct SnapshotInputs: Sendable {
         try database.withStatement("SELECT commitment, effective_at FROM sample_revocations WHERE seq < ?") {
             statement in
             try statement.bind([.integer(Int64(revocationHeight))])
-            while try statement.step() { noteRevocation(statement.blob(0), effective: statement.text(1)) }
+            while try statement.step() {
+                noteRevocation(try Self.commitment(statement, 0), effective: statement.text(1))
+            }
         }
         try database.withStatement("SELECT consent, effective_at FROM consent_withdrawals WHERE seq < ?") { statement in
             try statement.bind([.integer(Int64(revocationHeight))])
@@ -142,18 +190,12 @@ public struct SnapshotInputs: Sendable {
         }
     }
 
-    /// Sorts the samples by their commitment bytes, comparing four big-endian words at a time.
+    /// Sorts the samples by their commitment bytes.
     mutating func sortByCommitment() {
-        func key(_ bytes: [UInt8]) -> (UInt64, UInt64, UInt64, UInt64) {
-            func word(_ offset: Int) -> UInt64 { bytes[offset..<offset + 8].reduce(0) { $0 << 8 | UInt64($1) } }
-            return (word(0), word(8), word(16), word(24))
-        }
-        let keys = samples.map { key($0.commitment) }
-        let order = keys.indices.sorted { keys[$0] < keys[$1] }
-        samples = order.map { samples[$0] }
+        samples = CommitmentSort.sorted(samples) { $0.commitment }
     }
 
-    mutating func noteRevocation(_ commitment: [UInt8], effective: String) {
+    mutating func noteRevocation(_ commitment: CommitmentKey, effective: String) {
         if let earlier = revokedSamples[commitment], earlier <= effective { return }
         revokedSamples[commitment] = effective
     }

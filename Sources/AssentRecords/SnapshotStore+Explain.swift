@@ -9,7 +9,8 @@ extension SnapshotStore {
         var result = JSONObject([
             ("snapshot", .string(snapshot.id)), ("sample", .string("sha256:" + Hex.encode(commitment))),
         ])
-        guard let sample = inputs.samples.first(where: { $0.commitment == commitment }) else {
+        let key = commitment.count == 32 ? CommitmentKey(commitment) : nil
+        guard let sample = inputs.samples.first(where: { $0.commitment == key }) else {
             result["member"] = .bool(false)
             result["reason"] = .string("not logged below height \(snapshot.parameters.baseHeight)")
             return result
@@ -24,10 +25,11 @@ extension SnapshotStore {
         case .excluded(let reason):
             result["reason"] = .string(reason)
         }
-        result["licenses"] = .array(sample.sources.map { .string($0.license) })
-        result["opt_out"] = .string(SampleFields.fold(sample.sources.map(\.optOut)))
-        result["consent"] = sample.consent.map(JSONValue.string) ?? .null
-        result["subject"] = sample.subject.map(JSONValue.string) ?? .null
+        let sources = inputs.sources(of: sample)
+        result["licenses"] = .array(sources.map { .string(inputs.texts[$0.license]) })
+        result["opt_out"] = .string(SampleFields.fold(sources.map { inputs.texts[$0.optOut] }))
+        result["consent"] = sample.consent >= 0 ? .string(inputs.texts[sample.consent]) : .null
+        result["subject"] = sample.subject >= 0 ? .string(inputs.texts[sample.subject]) : .null
         return result
     }
 
@@ -60,31 +62,37 @@ extension SnapshotStore {
             store.ledger, baseHeight: snapshot.parameters.baseHeight,
             revocationHeight: snapshot.parameters.revocationHeight)
         var evaluator = SnapshotEvaluator(policy: snapshot.policy, parameters: snapshot.parameters)
-        let contents = SnapshotContents(members: evaluator.members(of: inputs), shards: snapshot.parameters.shards)
+        var table = MemberTable()
+        table.records = evaluator.members(of: inputs, table: &table)
+        let contents = SnapshotContents(table: table, shards: snapshot.parameters.shards)
         return (contents.root, contents.root == snapshot.root && contents.shardRoots == snapshot.shardRoots)
     }
 }
 
 extension SnapshotStore {
-    /// The shards of `snapshot` that hold at least one of `samples` (commitment and subject pseudonym):
-    /// each sample's shard is computed and its sorted member blob binary-searched, each blob read once.
+    /// The shards of `snapshot` that hold at least one of `samples` (commitment and subject pseudonym).
+    /// A sample's shard is computed from it, so it is in the snapshot only in that shard: each sample
+    /// is looked up in the one proof tile that would hold it (a few KiB read through an index), or,
+    /// for a snapshot without tiles, in its shard's sorted member blob.
     public func shardsHolding(_ samples: [(commitment: [UInt8], subject: String?)], in snapshot: Snapshot) throws
         -> Set<Int>
     {
-        var byShard: [Int: [[UInt8]]] = [:]
+        let tiled = try hasTiles(snapshot)
+        var holding: Set<Int> = []
         for sample in samples {
             let shard = SnapshotEvaluator.shard(
                 subject: sample.subject, commitment: sample.commitment, of: snapshot.parameters.shards)
-            byShard[shard, default: []].append(sample.commitment)
-        }
-        var holding: Set<Int> = []
-        for (shard, commitments) in byShard {
-            let found = try store.database.withStatement(
-                "SELECT members FROM snapshot_shards WHERE snapshot = ? AND shard = ?"
-            ) { statement in
-                try statement.bind([.integer(Int64(snapshot.seq)), .integer(Int64(shard))])
+            guard !holding.contains(shard) else { continue }
+            let sql =
+                tiled
+                ? "SELECT members FROM snapshot_tiles WHERE snapshot = ? AND first <= ? ORDER BY first DESC LIMIT 1"
+                : "SELECT members FROM snapshot_shards WHERE snapshot = ? AND shard = ?"
+            let found = try store.database.withStatement(sql) { statement in
+                try statement.bind([
+                    .integer(Int64(snapshot.seq)), tiled ? .blob(sample.commitment) : .integer(Int64(shard)),
+                ])
                 guard try statement.step() else { return false }
-                return statement.withBlob(0) { blob in commitments.contains { Self.binarySearch(blob: blob, for: $0) } }
+                return statement.withBlob(0) { blob in Self.binarySearch(blob: blob, for: sample.commitment) }
             }
             if found { holding.insert(shard) }
         }

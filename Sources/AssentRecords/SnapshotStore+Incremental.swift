@@ -18,37 +18,60 @@ extension SnapshotStore {
             parameters.evaluatedAt >= old.evaluatedAt, entry?["license_list"]?.stringValue == SPDXLicenseList.version
         else { return try contents(parameters: parameters, policy: previous.policy) }
         let (consents, commitments) = try touched(from: old, to: parameters)
-        var byShard = try membersByShard(previous)
+        // Stored members that cannot be read whole are not built on either.
+        guard var (table, byShard) = try? storedShards(previous) else {
+            return try contents(parameters: parameters, policy: previous.policy)
+        }
         let inputs = try SnapshotInputs.fromIndex(
             store, baseHeight: parameters.baseHeight, revocationHeight: parameters.revocationHeight,
             touching: consents, commitments: commitments, loggedFrom: old.baseHeight)
-        var changedShards: [Int: Set<[UInt8]>] = [:]
+        var changedShards: [Int: Set<CommitmentKey>] = [:]
+        var subjectShards: [Int32: Int] = [:]
         for sample in inputs.samples {
-            let shard = SnapshotEvaluator.shard(
-                subject: sample.subject, commitment: sample.commitment, of: parameters.shards)
+            let shard: Int
+            if sample.subject >= 0, let known = subjectShards[sample.subject] {
+                shard = known
+            } else {
+                shard = SnapshotEvaluator.shard(
+                    subject: sample.subject >= 0 ? inputs.texts[sample.subject] : nil,
+                    commitment: sample.commitment.bytes, of: parameters.shards)
+                if sample.subject >= 0 { subjectShards[sample.subject] = shard }
+            }
             changedShards[shard, default: []].insert(sample.commitment)
         }
-        // The stored members are built on only if they lead to the previous snapshot's logged shard
-        // roots: the changed shards are hashed as they were here, the others are compared below.
-        let hasher = MerkleHasher()
-        for shard in changedShards.keys
-        where hasher.root(ofFlatLeafHashes: SnapshotContents.flatLeafHashes(byShard[shard]))
-            != previous.shardRoots[shard]
-        {
+        // The stored members are built on only if every shard of them leads to the previous snapshot's
+        // logged shard root. Their leaf hashes are kept for the new tree (numbered shard by shard), and
+        // the shards left unchanged keep their roots.
+        let storedLeaves = SnapshotContents.flatLeafHashes(Array(byShard.joined()), table: table)
+        var numbered: UInt32 = 0
+        for shard in byShard.indices {
+            for index in byShard[shard].indices {
+                byShard[shard][index].leaf = numbered
+                numbered += 1
+            }
+        }
+        let starts = byShard.reduce(into: [0]) { $0.append($0.last! + $1.count * 32) }
+        let storedRoots = Parallel.map(parts: parameters.shards) { shard in
+            MerkleHasher().root(ofFlatLeafHashes: Array(storedLeaves[starts[shard]..<starts[shard + 1]]))
+        }
+        guard storedRoots == previous.shardRoots else {
             return try contents(parameters: parameters, policy: previous.policy)
         }
         for (shard, removed) in changedShards { byShard[shard].removeAll { removed.contains($0.commitment) } }
         var evaluator = SnapshotEvaluator(policy: previous.policy, parameters: parameters)
-        for member in evaluator.members(of: inputs) { byShard[member.shard].append(member) }
+        for record in evaluator.members(of: inputs, table: &table) { byShard[Int(record.shard)].append(record) }
         for shard in changedShards.keys {
-            byShard[shard].sort { $0.commitment.lexicographicallyPrecedes($1.commitment) }
+            byShard[shard] = CommitmentSort.sorted(byShard[shard]) { $0.commitment }
         }
-        let contents = SnapshotContents(members: Self.merge(byShard), shards: parameters.shards)
-        for shard in 0..<parameters.shards where changedShards[shard] == nil {
-            guard contents.shardRoots[shard] == previous.shardRoots[shard] else {
-                return try self.contents(parameters: parameters, policy: previous.policy)
-            }
-        }
+        table.records = Self.merge(byShard)
+        let unchanged = (0..<parameters.shards).filter { changedShards[$0] == nil }
+        var contents = SnapshotContents(
+            table: table, shards: parameters.shards, knownLeaves: storedLeaves,
+            knownShardRoots: Dictionary(uniqueKeysWithValues: unchanged.map { ($0, previous.shardRoots[$0]) }))
+        // The unchanged shards' members are stored already: in the previous snapshot's row, or where
+        // its link points.
+        let links = try storedIn(previous)
+        for shard in unchanged { contents.storedShards[shard] = links[shard] ?? previous.seq }
         return contents
     }
 
@@ -116,52 +139,14 @@ extension SnapshotStore {
         return (consents, commitments)
     }
 
-    /// A snapshot's members shard by shard, each shard's in commitment order.
-    private func membersByShard(_ snapshot: Snapshot) throws -> [[SnapshotMember]] {
-        var byShard = [[SnapshotMember]](repeating: [], count: snapshot.parameters.shards)
-        for member in try members(snapshot, shards: nil, sorted: false) { byShard[member.shard].append(member) }
-        return byShard
-    }
-
-    /// Sorted lists merged into one sorted list (by commitment bytes; compared by their first eight
-    /// bytes as one big-endian word, then by the rest on a tie).
-    static func merge(_ lists: [[SnapshotMember]]) -> [SnapshotMember] {
-        var merged: [SnapshotMember] = []
-        merged.reserveCapacity(lists.reduce(0) { $0 + $1.count })
-        let keys = lists.map { list in
-            list.map { member in member.commitment.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) } }
-        }
-        var positions = [Int](repeating: 0, count: lists.count)
-        // A binary heap of list numbers, by the commitment at each list's position.
-        var heap: [Int] = lists.indices.filter { !lists[$0].isEmpty }
-        func precedes(_ a: Int, _ b: Int) -> Bool {
-            let (left, right) = (keys[a][positions[a]], keys[b][positions[b]])
-            if left != right { return left < right }
-            return lists[a][positions[a]].commitment.lexicographicallyPrecedes(lists[b][positions[b]].commitment)
-        }
-        func siftDown(_ start: Int) {
-            var parent = start
-            while true {
-                let left = 2 * parent + 1
-                guard left < heap.count else { return }
-                var child = left
-                if left + 1 < heap.count && precedes(heap[left + 1], heap[left]) { child = left + 1 }
-                guard precedes(heap[child], heap[parent]) else { return }
-                heap.swapAt(child, parent)
-                parent = child
-            }
-        }
-        for index in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(index) }
-        while let top = heap.first {
-            merged.append(lists[top][positions[top]])
-            positions[top] += 1
-            if positions[top] == lists[top].count {
-                heap[0] = heap[heap.count - 1]
-                heap.removeLast()
-            }
-            siftDown(0)
-        }
-        return merged
+    /// Record lists (each sorted, as shards are) merged into one list sorted by commitment.
+    static func merge(_ lists: [[MemberRecord]]) -> [MemberRecord] {
+        let nonEmpty = lists.filter { !$0.isEmpty }
+        guard nonEmpty.count > 1 else { return nonEmpty.first ?? [] }
+        var all: [MemberRecord] = []
+        all.reserveCapacity(lists.reduce(0) { $0 + $1.count })
+        for list in nonEmpty { all += list }
+        return CommitmentSort.sorted(all) { $0.commitment }
     }
 }
 
@@ -174,6 +159,7 @@ extension SnapshotInputs {
         commitments: Set<[UInt8]>, loggedFrom: UInt64
     ) throws -> SnapshotInputs {
         let database = store.database
+        var inputs = SnapshotInputs()
         var bySeq: [Int64: Sample] = [:]
         // Samples below H (?1) that meet `condition` on ?2.
         func read(where condition: String, _ value: SQLValue) throws {
@@ -183,8 +169,8 @@ extension SnapshotInputs {
                 try statement.bind([.integer(Int64(baseHeight)), value])
                 while try statement.step() {
                     bySeq[statement.integer(0)] = Sample(
-                        commitment: statement.blob(1), subject: statement.isNull(2) ? nil : statement.text(2),
-                        consent: statement.isNull(3) ? nil : statement.text(3), sources: [])
+                        commitment: try commitment(statement, 1), subject: inputs.text(statement, 2),
+                        consent: inputs.text(statement, 3))
                 }
             }
         }
@@ -193,18 +179,18 @@ extension SnapshotInputs {
         for commitment in commitments.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
             try read(where: "commitment = ?2", .blob(commitment))
         }
-        var inputs = SnapshotInputs()
         try database.withStatement(
             "SELECT license, opt_out FROM sample_sources WHERE sample = ? AND seq < ? ORDER BY seq"
         ) { statement in
             for seq in bySeq.keys.sorted() {
                 try statement.reset()
                 try statement.bind([.integer(seq), .integer(Int64(baseHeight))])
-                var sample = bySeq[seq]!
+                inputs.samples.append(bySeq[seq]!)
                 while try statement.step() {
-                    sample.sources.append(Source(license: statement.text(0), optOut: statement.text(1)))
+                    inputs.append(
+                        Source(license: inputs.text(statement, 0), optOut: inputs.text(statement, 1)),
+                        toSampleAt: inputs.samples.count - 1)
                 }
-                inputs.samples.append(sample)
             }
         }
         inputs.sortByCommitment()

@@ -14,26 +14,21 @@ extension SnapshotStore {
     /// has the snapshot's root.
     static let tileSize = 256
 
-    /// Stores the proof tiles of a snapshot's members (in leaf order), given their tiles' hashes.
-    func saveTiles(
-        seq: UInt64, members: [SnapshotMember], pairIndex: [UInt32], tileHashes: [UInt8], connection: Database
-    ) throws {
+    /// Stores the proof tiles of a snapshot's member records (in leaf order), given their tiles' hashes.
+    func saveTiles(seq: UInt64, records: [MemberRecord], tileHashes: [UInt8], connection: Database) throws {
         let hasher = MerkleHasher()
-        let tiles = (members.count + Self.tileSize - 1) / Self.tileSize
+        let tiles = (records.count + Self.tileSize - 1) / Self.tileSize
+        var blob: [UInt8] = []
+        blob.reserveCapacity(Self.tileSize * MemberTable.recordSize)
         for tile in 0..<tiles {
-            let range = tile * Self.tileSize..<min(members.count, (tile + 1) * Self.tileSize)
-            var records: [UInt8] = []
-            records.reserveCapacity(range.count * 36)
-            for index in range {
-                records += members[index].commitment
-                let pair = pairIndex[index]
-                records += [UInt8(pair & 0xff), UInt8(pair >> 8 & 0xff), UInt8(pair >> 16 & 0xff), UInt8(pair >> 24)]
-            }
+            let range = tile * Self.tileSize..<min(records.count, (tile + 1) * Self.tileSize)
+            blob.removeAll(keepingCapacity: true)
+            MemberTable.encode(records[range], into: &blob)
             try connection.run(
                 "INSERT INTO snapshot_tiles (snapshot, first, tile, members) VALUES (?, ?, ?, ?)",
                 [
-                    .integer(Int64(seq)), .blob(members[range.lowerBound].commitment), .integer(Int64(tile)),
-                    .blob(records),
+                    .integer(Int64(seq)), .blob(records[range.lowerBound].commitment.bytes), .integer(Int64(tile)),
+                    .blob(blob),
                 ]
             )
         }
@@ -84,7 +79,8 @@ extension SnapshotStore {
         return proof
     }
 
-    private func hasTiles(_ snapshot: Snapshot) throws -> Bool {
+    /// Whether the snapshot's proof tiles are stored.
+    func hasTiles(_ snapshot: Snapshot) throws -> Bool {
         try store.database.withStatement("SELECT 1 FROM snapshot_trees WHERE snapshot = ?") { statement in
             try statement.bind([.integer(Int64(snapshot.seq))])
             return try statement.step()
@@ -93,21 +89,15 @@ extension SnapshotStore {
 
     /// Replaces a snapshot's proof tiles with ones computed from its stored members.
     private func rebuildTiles(_ snapshot: Snapshot) throws {
-        let members = try members(snapshot)
-        let pairs = try self.pairs(of: snapshot)
-        var indexOfPair: [String: UInt32] = [:]
-        for (index, pair) in pairs.enumerated() {
-            indexOfPair[(pair.consent ?? "\u{0}") + "\n" + pair.license] = UInt32(index)
-        }
-        let pairIndex = members.map { indexOfPair[($0.consent ?? "\u{0}") + "\n" + $0.license] ?? 0 }
-        let tileHashes = SnapshotContents.tileHashes(ofFlatLeafHashes: SnapshotContents.flatLeafHashes(members))
+        var (table, shards) = try storedShards(snapshot)
+        table.records = Self.merge(shards)
+        let tileHashes = SnapshotContents.tileHashes(
+            ofFlatLeafHashes: SnapshotContents.flatLeafHashes(table.records, table: table))
         let connection = store.database
         try connection.writeTransaction {
             try connection.run("DELETE FROM snapshot_tiles WHERE snapshot = ?", [.integer(Int64(snapshot.seq))])
             try connection.run("DELETE FROM snapshot_trees WHERE snapshot = ?", [.integer(Int64(snapshot.seq))])
-            try saveTiles(
-                seq: snapshot.seq, members: members, pairIndex: pairIndex, tileHashes: tileHashes,
-                connection: connection)
+            try saveTiles(seq: snapshot.seq, records: table.records, tileHashes: tileHashes, connection: connection)
         }
     }
 

@@ -17,10 +17,11 @@ public struct SnapshotStore {
     /// Cuts and logs a snapshot at height `at` (default: the current size) as of `asOf` (default: now),
     /// built from the newest earlier snapshot of the same policy and K when there is one
     /// (``contents(from:parameters:)``).
+    /// With `fromScratch` (for benchmarks and checks) no earlier snapshot is built on.
     /// - Throws: ``RecordsError`` for a height beyond the log, a bad time or shard count.
-    public func create(policy: Policy, at height: UInt64? = nil, asOf: String? = nil, shards: Int = 1) throws
-        -> Snapshot
-    {
+    public func create(
+        policy: Policy, at height: UInt64? = nil, asOf: String? = nil, shards: Int = 1, fromScratch: Bool = false
+    ) throws -> Snapshot {
         guard (1...Self.maximumShards).contains(shards) else {
             throw RecordsError(.invalidInput, "shards: K must be between 1 and \(Self.maximumShards)")
         }
@@ -36,7 +37,7 @@ public struct SnapshotStore {
             let time = asOf ?? writer.timestamp
             let parameters = SnapshotParameters(
                 baseHeight: base, revocationHeight: base, asOf: time, evaluatedAt: time, shards: shards)
-            let earlier = try newestBase(policy: policy, parameters: parameters)
+            let earlier = fromScratch ? nil : try newestBase(policy: policy, parameters: parameters)
             return try log(
                 contents: try earlier.map { try contents(from: $0, parameters: parameters) }
                     ?? contents(parameters: parameters, policy: policy),
@@ -62,7 +63,9 @@ public struct SnapshotStore {
         let inputs = try SnapshotInputs.fromIndex(
             store, baseHeight: parameters.baseHeight, revocationHeight: parameters.revocationHeight)
         var evaluator = SnapshotEvaluator(policy: policy, parameters: parameters)
-        return SnapshotContents(members: evaluator.members(of: inputs), shards: parameters.shards)
+        var table = MemberTable()
+        table.records = evaluator.members(of: inputs, table: &table)
+        return SnapshotContents(table: table, shards: parameters.shards)
     }
 
     private func log(
@@ -71,7 +74,7 @@ public struct SnapshotStore {
         let seq = writer.size
         let snapshot = Snapshot(
             id: Snapshot.id(forSeq: seq), seq: seq, parameters: parameters, policy: policy,
-            count: contents.members.count,
+            count: contents.table.records.count,
             root: contents.root, shardRoots: contents.shardRoots, shardCounts: contents.shardCounts)
         var fields = snapshot.statement
         for member in extra.members { fields[member.key] = member.value }
@@ -82,29 +85,10 @@ public struct SnapshotStore {
     }
 
     private func save(_ snapshot: Snapshot, contents: SnapshotContents, connection: Database) throws {
-        let members = contents.members
-        // Consent → licence → pair index: no key string built per member.
-        var pairs: [String?: [String: UInt32]] = [:]
-        var pairList: [JSONValue] = []
-        var pairIndex: [UInt32] = []
-        pairIndex.reserveCapacity(members.count)
-        var blobs = [[UInt8]](repeating: [], count: snapshot.parameters.shards)
-        for shard in blobs.indices { blobs[shard].reserveCapacity(snapshot.shardCounts[shard] * 36) }
-        for member in members {
-            let index: UInt32
-            if let known = pairs[member.consent]?[member.license] {
-                index = known
-            } else {
-                index = UInt32(pairList.count)
-                pairs[member.consent, default: [:]][member.license] = index
-                pairList.append(.array([member.consent.map(JSONValue.string) ?? .null, .string(member.license)]))
-            }
-            pairIndex.append(index)
-            blobs[member.shard] += member.commitment
-            for shift in stride(from: 0, to: 32, by: 8) {
-                blobs[member.shard].append(UInt8(truncatingIfNeeded: index >> UInt32(shift)))
-            }
-        }
+        let table = contents.table
+        var byShard = [[MemberRecord]](repeating: [], count: snapshot.parameters.shards)
+        for shard in byShard.indices { byShard[shard].reserveCapacity(snapshot.shardCounts[shard]) }
+        for record in table.records { byShard[Int(record.shard)].append(record) }
         let parameters = snapshot.parameters
         try connection.run(
             """
@@ -115,19 +99,27 @@ public struct SnapshotStore {
                 .integer(Int64(snapshot.seq)), .text(snapshot.id), .integer(Int64(parameters.baseHeight)),
                 .integer(Int64(parameters.revocationHeight)), .text(parameters.asOf), .text(parameters.evaluatedAt),
                 .text(snapshot.policy.digest), .blob(snapshot.policy.canonicalJSON), .integer(Int64(parameters.shards)),
-                .integer(Int64(snapshot.count)), .blob(snapshot.root), .blob(CanonicalJSON.encode(.array(pairList))),
+                .integer(Int64(snapshot.count)), .blob(snapshot.root), .blob(table.pairsJSON),
             ])
+        // A shard whose members an earlier snapshot already stores is not stored again: its row keeps
+        // its count and root, and a link names the snapshot that holds its member blob.
+        for (shard, storedIn) in contents.storedShards.sorted(by: { $0.key < $1.key }) {
+            try connection.run(
+                "INSERT INTO snapshot_shard_links (snapshot, shard, stored_in) VALUES (?, ?, ?)",
+                [.integer(Int64(snapshot.seq)), .integer(Int64(shard)), .integer(Int64(storedIn))])
+        }
         for shard in 0..<parameters.shards {
+            var blob: [UInt8] = []
+            if contents.storedShards[shard] == nil { MemberTable.encode(byShard[shard], into: &blob) }
             try connection.run(
                 "INSERT INTO snapshot_shards (snapshot, shard, count, root, members) VALUES (?, ?, ?, ?, ?)",
                 [
                     .integer(Int64(snapshot.seq)), .integer(Int64(shard)), .integer(Int64(snapshot.shardCounts[shard])),
-                    .blob(snapshot.shardRoots[shard]), .blob(blobs[shard]),
+                    .blob(snapshot.shardRoots[shard]), .blob(blob),
                 ])
         }
         try saveTiles(
-            seq: snapshot.seq, members: members, pairIndex: pairIndex, tileHashes: contents.tileHashes,
-            connection: connection)
+            seq: snapshot.seq, records: table.records, tileHashes: contents.tileHashes, connection: connection)
     }
 
     /// The snapshot with this id (`snap-<seq>`).
@@ -168,35 +160,55 @@ public struct SnapshotStore {
     /// The members of a snapshot, in leaf (commitment) order; with `shards`, only those shards' members.
     /// Unless `sorted`, shard by shard instead (each shard's in commitment order).
     public func members(_ snapshot: Snapshot, shards: Set<Int>? = nil, sorted: Bool = true) throws -> [SnapshotMember] {
-        let pairs = try self.pairs(of: snapshot)
-        var members: [SnapshotMember] = []
-        members.reserveCapacity(snapshot.count)
-        try store.database.withStatement("SELECT shard, members FROM snapshot_shards WHERE snapshot = ? ORDER BY shard")
-        { statement in
-            try statement.bind([.integer(Int64(snapshot.seq))])
-            while try statement.step() {
-                let shard = Int(statement.integer(0))
-                if let shards, !shards.contains(shard) { continue }
-                statement.withBlob(1) { blob in
-                    var offset = 0
-                    while offset + 36 <= blob.count {
-                        let commitment = Array(blob[offset..<offset + 32])
-                        let index =
-                            Int(blob[offset + 32]) | Int(blob[offset + 33]) << 8 | Int(blob[offset + 34]) << 16 | Int(
-                                blob[offset + 35]) << 24
-                        members.append(
-                            SnapshotMember(
-                                commitment: commitment, consent: pairs[index].consent, license: pairs[index].license,
-                                shard: shard))
-                        offset += 36
-                    }
+        let stored = try storedShards(snapshot, only: shards)
+        var table = stored.table
+        table.records = sorted ? Self.merge(stored.shards) : Array(stored.shards.joined())
+        return table.records.indices.map(table.member)
+    }
+
+    /// A snapshot's stored members shard by shard (each shard's in commitment order), with its pairs
+    /// in `table` (whose records are left empty); with `only`, the other shards are left empty. A shard
+    /// linked to an earlier snapshot's blob is read from there, its pairs mapped through that
+    /// snapshot's pair list.
+    func storedShards(_ snapshot: Snapshot, only: Set<Int>? = nil) throws -> (
+        table: MemberTable, shards: [[MemberRecord]]
+    ) {
+        var table = MemberTable()
+        var pairMaps: [UInt64: [UInt32]] = [:]
+        let links = try storedIn(snapshot)
+        var shards = [[MemberRecord]](repeating: [], count: snapshot.parameters.shards)
+        for shard in shards.indices where only?.contains(shard) ?? true {
+            let source = links[shard] ?? snapshot.seq
+            if pairMaps[source] == nil {
+                pairMaps[source] = try pairs(ofSeq: source).map { table.pair(consent: $0.consent, license: $0.license) }
+            }
+            let pairMap = pairMaps[source]!
+            try store.database.withStatement("SELECT members FROM snapshot_shards WHERE snapshot = ? AND shard = ?") {
+                statement in
+                try statement.bind([.integer(Int64(source)), .integer(Int64(shard))])
+                guard try statement.step() else {
+                    throw RecordsError(
+                        .conflict,
+                        "snapshot \(snapshot.id) has no stored members for shard \(shard); run assent log verify")
+                }
+                try statement.withBlob(0) { blob in
+                    try MemberTable.decode(blob, shard: shard, pairMap: pairMap, into: &shards[shard])
                 }
             }
         }
-        if sorted && snapshot.parameters.shards > 1 && shards?.count != 1 {
-            members.sort { $0.commitment.lexicographicallyPrecedes($1.commitment) }
+        return (table, shards)
+    }
+
+    /// Shard → the snapshot (log index) whose row holds that shard's member blob, for the shards of
+    /// `snapshot` stored by an earlier one.
+    func storedIn(_ snapshot: Snapshot) throws -> [Int: UInt64] {
+        try store.database.withStatement("SELECT shard, stored_in FROM snapshot_shard_links WHERE snapshot = ?") {
+            statement in
+            try statement.bind([.integer(Int64(snapshot.seq))])
+            var links: [Int: UInt64] = [:]
+            while try statement.step() { links[Int(statement.integer(0))] = UInt64(statement.integer(1)) }
+            return links
         }
-        return members
     }
 
     /// Every snapshot id, oldest first.
@@ -220,9 +232,14 @@ public struct SnapshotStore {
 
     /// The snapshot's distinct (consent, licence) pairs, which its member records index.
     func pairs(of snapshot: Snapshot) throws -> [(consent: String?, license: String)] {
+        try pairs(ofSeq: snapshot.seq)
+    }
+
+    /// The (consent, licence) pairs of the snapshot logged at `seq`.
+    private func pairs(ofSeq seq: UInt64) throws -> [(consent: String?, license: String)] {
         let bytes = try store.database.withStatement("SELECT pairs FROM snapshots WHERE seq = ?") {
             statement -> [UInt8] in
-            try statement.bind([.integer(Int64(snapshot.seq))])
+            try statement.bind([.integer(Int64(seq))])
             _ = try statement.step()
             return statement.blob(0)
         }

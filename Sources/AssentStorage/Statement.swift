@@ -132,6 +132,18 @@ public final class Statement {
         return try body(UnsafeRawBufferPointer(start: pointer, count: pointer == nil ? 0 : count))
     }
 
+    /// Calls `body` with the UTF-8 bytes of text column `index`, valid only during the call: reads a
+    /// text without making a `String` of it.
+    public func withText<T>(_ index: Int32, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        if let remote {
+            var text = remote.text(index)
+            return try text.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
+        }
+        let pointer = sqlite3_column_text(handle, index)
+        let count = Int(sqlite3_column_bytes(handle, index))
+        return try body(UnsafeRawBufferPointer(start: pointer, count: pointer == nil ? 0 : count))
+    }
+
     /// The number of columns of the statement's result rows.
     public var columnCount: Int32 { remote?.columnCount ?? sqlite3_column_count(handle) }
 

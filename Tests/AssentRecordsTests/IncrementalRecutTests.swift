@@ -91,21 +91,42 @@ import Testing
             fixture, recut, at: [recut.parameters.evaluatedAt, "2027-06-01T00:00:00Z", "2029-01-01T00:00:00Z"])
         let again = try fixture.ledger.write { writer in try store.recut(recut, writer: writer) }
         let scratch = try store.contents(parameters: again.parameters, policy: again.policy)
+        // The shards a re-cut left unchanged are not stored again: they link to the row that holds their
+        // blob (never to another link), and read back as the members cut from scratch.
+        let database = fixture.store.database
+        #expect(
+            try database.scalarInteger(
+                "SELECT COUNT(*) FROM snapshot_shard_links WHERE snapshot = ?", [.integer(Int64(again.seq))]) ?? 0 > 0)
+        #expect(
+            try database.scalarInteger(
+                """
+                SELECT COUNT(*) FROM snapshot_shard_links l JOIN snapshot_shards s ON s.snapshot = l.stored_in
+                AND s.shard = l.shard WHERE length(s.members) = 0 AND s.count > 0
+                """) == 0)
+        #expect(try store.members(again) == scratch.members)
+        for shard in 0..<4 {
+            #expect(try store.members(again, shards: [shard]) == scratch.members.filter { $0.shard == shard })
+        }
         #expect(
             again.root == scratch.root && again.shardRoots == scratch.shardRoots && again.count == scratch.members.count
         )
     }
 
     @Test func mergingShardListsGivesOneSortedList() {
-        func member(_ byte: UInt8, shard: Int) -> SnapshotMember {
-            SnapshotMember(
-                commitment: [byte] + [UInt8](repeating: 0, count: 31), consent: nil, license: "MIT", shard: shard)
+        // Commitments that differ only in their first byte, or only in their last (the fourth word).
+        func member(_ byte: UInt8, last: UInt8 = 0, shard: Int) -> MemberRecord {
+            MemberRecord(
+                commitment: CommitmentKey([byte] + [UInt8](repeating: 0, count: 30) + [last]), pair: 0,
+                shard: UInt32(shard))
         }
         let lists = [
             [member(1, shard: 0), member(7, shard: 0)], [],
             [member(2, shard: 2), member(3, shard: 2), member(9, shard: 2)], [member(0, shard: 3)],
+            [member(2, last: 1, shard: 4)],
         ]
-        #expect(SnapshotStore.merge(lists).map { $0.commitment[0] } == [0, 1, 2, 3, 7, 9])
+        #expect(
+            SnapshotStore.merge(lists).map { $0.commitment.bytes[0] * 10 + $0.commitment.bytes[31] }
+                == [0, 10, 20, 21, 30, 70, 90])
         #expect(SnapshotStore.merge([[], []]).isEmpty)
     }
 

@@ -229,17 +229,22 @@ func goldenDigests() throws -> [String: String] {
     return result
 }
 
+/// The ledger kept by `snapshot --keep DIR` for the benchmark `mode`, or nil after printing its usage.
+func keptLedger(for mode: String) throws -> (Ledger, RecordStore, SnapshotStore)? {
+    guard let kept = stringOption("--keep") else {
+        print("usage: assent-bench \(mode) --keep DIR (a folder kept by assent-bench snapshot --keep DIR)")
+        return nil
+    }
+    let ledger = try Ledger(opening: URL(fileURLWithPath: kept).appendingPathComponent("ledger"))
+    let store = try RecordStore(ledger: ledger)
+    return (ledger, store, SnapshotStore(store: store))
+}
+
 /// A snapshot at the current height (built from the newest earlier one), then re-cuts of that earlier
 /// snapshot, each after revoking one more subject, on a ledger kept by `snapshot --keep DIR`:
 /// `assent-bench recut --keep DIR [--rounds N]`.
 func benchmarkRecut() throws {
-    guard let kept = stringOption("--keep") else {
-        print("usage: assent-bench recut --keep DIR (a folder kept by assent-bench snapshot --keep DIR)")
-        return
-    }
-    let ledger = try Ledger(opening: URL(fileURLWithPath: kept).appendingPathComponent("ledger"))
-    let store = try RecordStore(ledger: ledger)
-    let snapshots = SnapshotStore(store: store)
+    guard let (ledger, store, snapshots) = try keptLedger(for: "recut") else { return }
     guard let newest = try snapshots.all().last else { throw POSIXError(.ENOENT) }
     let snapshot = try snapshots.load(newest)
     let laterStart = now()
@@ -254,5 +259,16 @@ func benchmarkRecut() throws {
         print(
             "re-cut of \(snapshot.id) (\(snapshot.count) members): \(format((now() - start) * 1000)) ms, \(recut.count) members"
         )
+    }
+}
+
+/// Snapshots of the standard policy, 16 shards, cut from scratch (no earlier snapshot built on) on a
+/// ledger kept by `snapshot --keep DIR`: `assent-bench scratch --keep DIR [--rounds N]`.
+func benchmarkScratch() throws {
+    guard let (_, _, snapshots) = try keptLedger(for: "scratch") else { return }
+    for _ in 0..<option("--rounds", default: 3) {
+        let start = now()
+        let snapshot = try snapshots.create(policy: .standard, shards: 16, fromScratch: true)
+        print("snapshot from scratch: \(format((now() - start) * 1000)) ms, \(snapshot.count) members")
     }
 }

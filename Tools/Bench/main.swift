@@ -172,6 +172,7 @@ case "log": try benchmarkLog()
 case "ingest": try benchmarkIngest()
 case "snapshot": try benchmarkSnapshot()
 case "recut": try benchmarkRecut()
+case "scratch": try benchmarkScratch()
 case "reproduce": try benchmarkReproduce()
 case "determinism": try benchmarkDeterminism()
 case "fit": try benchmarkFit()
@@ -180,6 +181,7 @@ default:
     print(
         "usage: assent-bench log [--entries N] [--batch B] | ingest [--samples N] | snapshot [--samples N] [--keep DIR]"
     )
+    print("       assent-bench recut --keep DIR [--rounds N] | scratch --keep DIR [--rounds N]")
     print("       assent-bench reproduce [--samples N] | determinism | fit | verify [--samples N]")
     exit(64)
 }
