@@ -122,29 +122,37 @@ extension Operations {
     )
         -> (results: [Result<IngestReport, any Error>], sweep: SweepOutcome)
     {
+        commitPrepared(prepareIngests(manifests))
+    }
+
+    /// Phase 1 of ``ingestTogether(_:)``: validates each manifest on its own, writing nothing. It only
+    /// reads the ledger, so it may run on another connection to it while a commit is under way: the
+    /// commit checks every sample against the ledger again.
+    public func prepareIngests(
+        _ manifests: [(source: ManifestSource, defaults: IngestDefaults, options: IngestOptions)]
+    ) -> [Result<PreparedIngest, any Error>] {
         let ingestor = Ingestor(store: store)
-        var results: [Result<IngestReport, any Error>] = []
-        var prepared: [(index: Int, prepared: PreparedIngest)] = []
-        for (index, manifest) in manifests.enumerated() {
-            do {
-                let ready = try ingestor.prepare(
-                    manifest.source, defaults: manifest.defaults, options: manifest.options)
-                prepared.append((index, ready))
-                results.append(.success(ready.report))
-            } catch {
-                results.append(.failure(error))
-            }
+        return manifests.map { manifest in
+            Result { try ingestor.prepare(manifest.source, defaults: manifest.defaults, options: manifest.options) }
         }
-        let small = prepared.filter { $0.prepared.fitsOneChunk }
-        if small.count > 1, let reports = try? ingestor.commitTogether(small.map { $0.prepared }) {
-            for (item, report) in zip(small, reports) { results[item.index] = .success(report) }
-            prepared.removeAll { item in small.contains { $0.index == item.index } }
+    }
+
+    /// Phase 2 of ``ingestTogether(_:)``: commits the manifests ``prepareIngests(_:)`` validated, then
+    /// sweeps.
+    /// - Returns: per manifest, in order, its report or the error that failed it.
+    public func commitPrepared(_ prepared: [Result<PreparedIngest, any Error>])
+        -> (results: [Result<IngestReport, any Error>], sweep: SweepOutcome)
+    {
+        var results = prepared.map { $0.map(\.report) }
+        var pending = prepared.enumerated().compactMap { index, item in (try? item.get()).map { (index, $0) } }
+        let small = pending.filter { $0.1.fitsOneChunk }
+        if small.count > 1, let reports = try? Ingestor(store: store).commitTogether(small.map { $0.1 }) {
+            for (item, report) in zip(small, reports) { results[item.0] = .success(report) }
+            pending.removeAll { item in small.contains { $0.0 == item.0 } }
         }
         // One by one, with a fresh ingestor: what the failed group commit cached died with its rollback.
         let alone = Ingestor(store: store)
-        for item in prepared {
-            results[item.index] = Result { try alone.commit(item.prepared) }
-        }
+        for (index, item) in pending { results[index] = Result { try alone.commit(item) } }
         return (results, sweep())
     }
 }

@@ -24,7 +24,7 @@ enum Authorization {
         -> TokenRecord
     {
         let presented = text.trimmingCharacters(in: .whitespaces)
-        let token = try await worker.run { try TokenRegistry(store: $0.store).authenticate(presented) }
+        let token = try await worker.read { try TokenRegistry(store: $0.store).authenticate(presented) }
         guard let token else {
             throw APIError(.unauthorized, "unauthorized", "the bearer token is unknown, revoked or malformed")
         }

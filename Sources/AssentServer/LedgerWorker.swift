@@ -1,15 +1,26 @@
+internal import AssentLog
 internal import AssentOperations
 internal import Foundation
 
 /// Runs the ledger's blocking work (SQLite or libpq calls) one job at a time on a thread of its own,
 /// so request handlers await it instead of blocking the server's threads. One connection, one writer:
 /// the database serialises writers anyway, and a single queue keeps the connection's state simple.
+///
+/// Work that only reads (token checks, the validation phase of an ingest) runs on a second connection
+/// to the same ledger and a thread of its own, so it goes on while the writer waits for a commit to
+/// reach the disk.
 final class LedgerWorker: @unchecked Sendable {
     private let queue = DispatchQueue(label: "assent.ledger")
+    private let readQueue = DispatchQueue(label: "assent.ledger.reader")
     private let operations: Operations
+    /// The second connection, or nil when it could not be opened (the writer's thread then reads too).
+    private let reader: Operations?
 
     /// A worker over `operations`, which only it touches from now on.
-    init(operations: Operations) { self.operations = operations }
+    init(operations: Operations) {
+        self.operations = operations
+        reader = try? Operations(ledger: Ledger(opening: operations.ledger.paths.folder))
+    }
 
     /// Queues `body` on the worker's thread without waiting for it.
     func enqueue(_ body: @escaping @Sendable (Operations) -> Void) {
@@ -20,6 +31,20 @@ final class LedgerWorker: @unchecked Sendable {
     func run<T: Sendable>(_ body: @escaping @Sendable (Operations) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             queue.async { continuation.resume(with: Result { try body(self.operations) }) }
+        }
+    }
+
+    /// Queues `body`, which must not write, on the reading thread without waiting for it.
+    func enqueueRead(_ body: @escaping @Sendable (Operations) -> Void) {
+        guard reader != nil else { return enqueue(body) }
+        readQueue.async { body(self.reader!) }
+    }
+
+    /// Runs `body`, which must not write, on the reading thread and returns what it returns.
+    func read<T: Sendable>(_ body: @escaping @Sendable (Operations) throws -> T) async throws -> T {
+        guard reader != nil else { return try await run(body) }
+        return try await withCheckedThrowingContinuation { continuation in
+            readQueue.async { continuation.resume(with: Result { try body(self.reader!) }) }
         }
     }
 }
