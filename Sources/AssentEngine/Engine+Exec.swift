@@ -118,10 +118,16 @@ extension Engine {
         try FileManager.default.createDirectory(
             at: input.appendingPathComponent("samples"), withIntermediateDirectories: true)
         var listed: [JSONValue] = []
-        for member in members {
+        var contents: [[UInt8]?] = []
+        for (index, member) in members.enumerated() {
+            if index % 4_096 == 0 {
+                contents = try store.contents(
+                    of: members[index..<min(members.count, index + 4_096)].map(\.commitment))
+            }
             let name = Hex.encode(member.commitment)
-            let content = try store.content(of: member.commitment)
-            guard let content else { throw EngineError(.refused, "sample sha256:\(name) has no content in the vault") }
+            guard let content = contents[index % 4_096] else {
+                throw EngineError(.refused, "sample sha256:\(name) has no content in the vault")
+            }
             try Self.writeFile(content, to: input.appendingPathComponent("samples/" + name).path)
             listed.append(
                 .object(

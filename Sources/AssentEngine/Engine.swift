@@ -141,15 +141,22 @@ public final class Engine {
     }
 
     /// Reads the members' content from the vault and parses it; a trainer never sees anything else.
+    /// The vault is read a few thousand members at a time.
     func trainingSamples(_ members: [SnapshotMember], config: TrainerConfig) throws -> [TrainingSample] {
-        try members.map { member in
-            let content = try store.content(of: member.commitment)
-            guard let content else {
-                throw EngineError(
-                    .refused, "sample sha256:\(Hex.encode(member.commitment)) has no content in the vault (erased?)")
+        var samples: [TrainingSample] = []
+        samples.reserveCapacity(members.count)
+        for start in stride(from: 0, to: members.count, by: 4_096) {
+            let batch = members[start..<min(members.count, start + 4_096)]
+            for (member, content) in zip(batch, try store.contents(of: batch.map(\.commitment))) {
+                guard let content else {
+                    throw EngineError(
+                        .refused, "sample sha256:\(Hex.encode(member.commitment)) has no content in the vault (erased?)"
+                    )
+                }
+                samples.append(try TrainingSample(commitment: member.commitment, content: content, config: config))
             }
-            return try TrainingSample(commitment: member.commitment, content: content, config: config)
         }
+        return samples
     }
 
     /// Trains the listed shards concurrently; each result depends only on its shard's samples.

@@ -217,22 +217,51 @@ extension RecordStore {
     /// leaves the vault, so edited vault content never reaches a trainer.
     /// - Throws: ``RecordsError`` with code `conflict` when the content does not open the commitment.
     public func content(of commitment: [UInt8]) throws -> [UInt8]? {
-        let found = try database.withStatement(
-            "SELECT v.content, v.file, v.nonce FROM vault_content v JOIN samples s ON s.seq = v.sample WHERE s.commitment = ?"
-        ) { statement -> (content: [UInt8]?, nonce: [UInt8])? in
-            try statement.bind([.blob(commitment)])
-            guard try statement.step() else { return nil }
-            if !statement.isNull(0) { return (statement.blob(0), statement.blob(2)) }
-            let file = ledger.paths.folder.appendingPathComponent(statement.text(1))
-            return (FileManager.default.contents(atPath: file.path).map { [UInt8]($0) }, statement.blob(2))
+        try contents(of: [commitment])[0]
+    }
+
+    /// The content of each of `commitments` (nil for one erased or unknown), in order, read a few
+    /// hundred at a time (one query each, which matters on PostgreSQL, where every query is a round
+    /// trip) and each checked against its commitment as ``content(of:)`` checks it.
+    /// - Throws: ``RecordsError`` with code `conflict` when a content does not open its commitment.
+    public func contents(of commitments: [[UInt8]]) throws -> [[UInt8]?] {
+        let batchSize = 256
+        var found: [[UInt8]: (content: [UInt8]?, file: String?, nonce: [UInt8])] = [:]
+        for start in stride(from: 0, to: commitments.count, by: batchSize) {
+            let batch = commitments[start..<min(commitments.count, start + batchSize)]
+            let list = Array(repeating: "?", count: batch.count).joined(separator: ", ")
+            try database.withStatement(
+                "SELECT s.commitment, v.content, v.file, v.nonce FROM vault_content v JOIN samples s ON s.seq = v.sample WHERE s.commitment IN (\(list))"
+            ) { statement in
+                try statement.bind(batch.map { .blob($0) })
+                while try statement.step() {
+                    let inline = statement.isNull(1) ? nil : statement.blob(1)
+                    found[statement.blob(0)] = (inline, inline == nil ? statement.text(2) : nil, statement.blob(3))
+                }
+            }
         }
-        guard let found else { return nil }
-        guard let content = found.content else {
+        return try commitments.map { commitment in
+            try found[commitment].map { try opened(commitment, content: $0.content, file: $0.file, nonce: $0.nonce) }
+        }
+    }
+
+    /// The content kept inline or in `file`, checked against `commitment`.
+    private func opened(_ commitment: [UInt8], content inline: [UInt8]?, file: String?, nonce: [UInt8]) throws
+        -> [UInt8]
+    {
+        let content =
+            inline
+            ?? file.flatMap { name in
+                FileManager.default.contents(atPath: ledger.paths.folder.appendingPathComponent(name).path).map {
+                    [UInt8]($0)
+                }
+            }
+        guard let content else {
             throw RecordsError(
                 .conflict, "sample sha256:\(Hex.encode(commitment)): its content file is missing from the vault")
         }
         let hasher = SHA256Hasher()
-        hasher.update(found.nonce)
+        hasher.update(nonce)
         hasher.update(content)
         guard hasher.finalize() == commitment else {
             throw RecordsError(
