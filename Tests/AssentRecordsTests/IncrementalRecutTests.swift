@@ -130,6 +130,23 @@ import Testing
         #expect(SnapshotStore.merge([[], []]).isEmpty)
     }
 
+    @Test func bothLeafWritersWriteTheSameBytes() {
+        // Roots hash the leaves the member table writes; proofs show the leaves members write.
+        var table = MemberTable()
+        let commitment = (0..<32).map { UInt8($0 * 7 + 3) }
+        for (consent, license) in [
+            (nil, "MIT"), ("c-1", "Apache-2.0 OR MIT"), ("quote\"and\\back", "LicenseRef-caf\u{e9}"),
+            ("tab\tcontrol\u{1}", "CC-BY-4.0 AND MIT"),
+        ] as [(String?, String)] {
+            let record = MemberRecord(
+                commitment: CommitmentKey(commitment), pair: table.pair(consent: consent, license: license), shard: 0)
+            var buffer = [UInt8](repeating: 0, count: table.maximumLeafSize)
+            let count = buffer.withUnsafeMutableBufferPointer { table.writeLeaf(record, into: $0.baseAddress!) }
+            let member = SnapshotMember(commitment: commitment, consent: consent, license: license, shard: 0)
+            #expect(Array(buffer[0..<count]) == member.leaf, "leaf of \(consent ?? "null"), \(license)")
+        }
+    }
+
     /// Checks the snapshot built from `earlier` at the current height against cutting from scratch.
     func expectLaterAgreement(_ fixture: RecordsFixture, from earlier: Snapshot, asOf times: [String]) throws {
         let store = SnapshotStore(store: fixture.store)
