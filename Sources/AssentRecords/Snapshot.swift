@@ -125,10 +125,7 @@ package struct SnapshotContents {
             }
             return flat
         }
-        var joined: [UInt8] = []
-        joined.reserveCapacity(parts.reduce(0) { $0 + $1.count })
-        for part in parts { joined += part }
-        return joined
+        return Self.concatenated(parts)
     }
 
     /// The RFC 6962 root of each run of ``SnapshotStore/tileSize`` leaf hashes (the last run may be
@@ -145,7 +142,15 @@ package struct SnapshotContents {
             }
             return hashes
         }
-        return Array(parts.joined())
+        return Self.concatenated(parts)
+    }
+
+    /// The parts one after the other, copied once into a buffer of the right size.
+    static func concatenated(_ parts: [[UInt8]]) -> [UInt8] {
+        var joined: [UInt8] = []
+        joined.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+        for part in parts { joined += part }
+        return joined
     }
 
     /// Every member's leaf hash, 32 bytes each, concatenated in member order.
@@ -165,9 +170,6 @@ package struct SnapshotContents {
             }
             return flat
         }
-        var joined: [UInt8] = []
-        joined.reserveCapacity(parts.reduce(0) { $0 + $1.count })
-        for part in parts { joined += part }
-        return joined
+        return Self.concatenated(parts)
     }
 }

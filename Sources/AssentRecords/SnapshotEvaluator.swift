@@ -249,14 +249,20 @@ public struct SnapshotMember: Sendable, Equatable {
             }
             bytes.append(contentsOf: hex)
         }
-        bytes += Self.consentKey
-        if let consent { CanonicalJSON.writeString(consent, to: &bytes) } else { bytes += Self.null }
-        bytes += Self.licenseKey
+        Self.appendLeafEnding(consent: consent, license: license, to: &bytes)
+    }
+
+    /// Appends what follows the commitment's hex in a leaf: `","consent":…,"license":…}`.
+    static func appendLeafEnding(consent: String?, license: String, to bytes: inout [UInt8]) {
+        bytes += consentKey
+        if let consent { CanonicalJSON.writeString(consent, to: &bytes) } else { bytes += null }
+        bytes += licenseKey
         CanonicalJSON.writeString(license, to: &bytes)
         bytes.append(UInt8(ascii: "}"))
     }
 
-    private static let leafPrefix = Array(#"{"commitment":"sha256:"#.utf8)
+    /// A leaf's bytes up to the commitment's hex.
+    static let leafPrefix = Array(#"{"commitment":"sha256:"#.utf8)
     private static let consentKey = Array(#"","consent":"#.utf8)
     private static let licenseKey = Array(#","license":"#.utf8)
     private static let null = Array("null".utf8)

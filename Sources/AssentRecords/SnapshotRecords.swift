@@ -231,11 +231,8 @@ struct MemberTable: Sendable {
         if let known = pairNumbers[key] { return known }
         let number = UInt32(pairs.count)
         pairs.append((consent, license))
-        var ending = Array(#"","consent":"#.utf8)
-        if let consent { CanonicalJSON.writeString(consent, to: &ending) } else { ending += Array("null".utf8) }
-        ending += Array(#","license":"#.utf8)
-        CanonicalJSON.writeString(license, to: &ending)
-        ending.append(UInt8(ascii: "}"))
+        var ending: [UInt8] = []
+        SnapshotMember.appendLeafEnding(consent: consent, license: license, to: &ending)
         leafEndings.append(ending)
         pairNumbers[key] = number
         return number
@@ -258,7 +255,7 @@ struct MemberTable: Sendable {
     /// The leaf bytes of `record` written into `buffer` (which must hold ``maximumLeafSize`` bytes);
     /// returns their count.
     func writeLeaf(_ record: MemberRecord, into buffer: UnsafeMutablePointer<UInt8>) -> Int {
-        let prefix = Self.leafPrefix
+        let prefix = SnapshotMember.leafPrefix
         prefix.withUnsafeBufferPointer { buffer.update(from: $0.baseAddress!, count: $0.count) }
         record.commitment.writeHex(to: buffer + prefix.count)
         let ending = leafEndings[Int(record.pair)]
@@ -267,9 +264,7 @@ struct MemberTable: Sendable {
     }
 
     /// The largest leaf any pair of this table makes.
-    var maximumLeafSize: Int { Self.leafPrefix.count + 64 + (leafEndings.map(\.count).max() ?? 0) }
-
-    private static let leafPrefix = Array(#"{"commitment":"sha256:"#.utf8)
+    var maximumLeafSize: Int { SnapshotMember.leafPrefix.count + 64 + (leafEndings.map(\.count).max() ?? 0) }
 
     /// Appends the stored form of `records` (36 bytes each) to `blob`.
     static func encode(_ records: some Collection<MemberRecord>, into blob: inout [UInt8]) {
