@@ -2,10 +2,13 @@
 """HTTP ingest throughput and latency through `assent serve`, and revocation latency.
 
     python3 Tools/bench_http.py path/to/assent [--clients 1,8,32] [--requests 200] [--lines 10] [--database URL]
+        [--load wrk|python] [--seconds 10]
 
-For each client count, a fresh ledger, a server on 127.0.0.1 (port 0), and that many threads each
-sending --requests POST /v1/ingest requests of --lines NDJSON lines (keep-alive connections). Prints
-samples/s and the p50/p99 request latency. Then 50 revocation requests (each withdrawing one subject
+For each client count, a fresh ledger, a server on 127.0.0.1 (port 0), and that many keep-alive
+connections sending POST /v1/ingest requests of --lines unique NDJSON lines. With `--load wrk` (the
+default when wrk is installed) wrk drives them for --seconds with Tools/bench_http_ingest.lua; with
+`--load python` this script's own threads send --requests each (the Python client then takes much of a
+core itself). Prints samples/s and the p50/p99 request latency, and checks the log afterwards. Then 50 revocation requests (each withdrawing one subject
 of one sample, with a trained model depending on them) and their p50/p99: the time from request to
 revocation committed with the model marked stale. With --database the ledger is on that PostgreSQL
 database (each run creates its own schema, so give a database you may write).
@@ -13,6 +16,7 @@ database (each run creates its own schema, so give a database you may write).
 import http.client
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -28,6 +32,8 @@ clients_list = [int(x) for x in option("--clients", "1,8,32").split(",")]
 requests_per_client = int(option("--requests", "200"))
 lines_per_request = int(option("--lines", "10"))
 database = option("--database", None)
+load = option("--load", "wrk" if shutil.which("wrk") else "python")
+seconds = int(option("--seconds", "10"))
 
 
 def run(*args):
@@ -74,12 +80,28 @@ def percentile(values, fraction):
 
 
 with tempfile.TemporaryDirectory() as work:
-    print(f"HTTP ingest: {requests_per_client} requests of {lines_per_request} lines per client"
-          + (" (PostgreSQL)" if database else " (SQLite)"))
+    pace = f"wrk for {seconds} s" if load == "wrk" else f"{requests_per_client} requests per client"
+    print(f"HTTP ingest: requests of {lines_per_request} lines, {pace}" + (" (PostgreSQL)" if database else " (SQLite)"))
     for clients in clients_list:
         ledger = fresh_ledger(work)
         token = run("tokens", "create", "--ledger", ledger, "--role", "ingest").split()[0]
         server, host, port = start_server(ledger)
+        if load == "wrk":
+            environment = dict(os.environ, TOKEN=token, LINES=str(lines_per_request))
+            script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench_http_ingest.lua")
+            result = subprocess.run(["wrk", f"-t{min(2, clients)}", f"-c{clients}", f"-d{seconds}s", "-s", script,
+                                     f"http://{host}:{port}"], capture_output=True, text=True, env=environment)
+            summary = next((line for line in result.stdout.splitlines() if line.startswith("WRK ")), None)
+            if summary is None:
+                sys.exit(f"bench_http: wrk failed: {result.stdout}{result.stderr}")
+            figures = dict(item.split("=") for item in summary.split()[1:])
+            samples = (int(figures["requests"]) - int(figures["errors"])) * lines_per_request
+            print(f"  {clients:>3} clients: {samples / float(figures['seconds']):8.0f} samples/s, p50 {float(figures['p50_ms']):6.1f} ms,"
+                  f" p99 {float(figures['p99_ms']):6.1f} ms, {figures['errors']} failed (wrk, {seconds} s)")
+            server.terminate()
+            server.wait()
+            print("       " + run("log", "verify", "--ledger", ledger).strip().splitlines()[-1])
+            continue
         latencies, failures = [], []
 
         def client(index):

@@ -3,11 +3,11 @@
 # OpenSSL's libcrypto, libpq), the PostgreSQL server the backend's tests start, bubblewrap
 # (the sandbox for external trainers), publicsuffix (the Public Suffix List), Chromium and chromedriver (the
 # explorer's browser check), iproute2 (the Ray check's network namespace), the Go
-# packages its interop check uses, and a Python virtual environment (.venv) with the pinned packages
-# of Tools/requirements.txt. Safe to run again: it installs only what is missing.
+# packages its interop check uses, wrk (the HTTP benchmark's load generator), and a Python virtual
+# environment (.venv) with the pinned packages of Tools/requirements.txt. Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-packages=(libsqlite3-dev libssl-dev libpq-dev postgresql pkg-config golang-go golang-golang-x-mod-dev bubblewrap iproute2 curl publicsuffix chromium chromium-driver fonts-dejavu-core)
+packages=(libsqlite3-dev libssl-dev libpq-dev postgresql pkg-config golang-go golang-golang-x-mod-dev bubblewrap iproute2 curl publicsuffix chromium chromium-driver fonts-dejavu-core wrk)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

@@ -131,10 +131,7 @@ extension Operations {
     public func prepareIngests(
         _ manifests: [(source: ManifestSource, defaults: IngestDefaults, options: IngestOptions)]
     ) -> [Result<PreparedIngest, any Error>] {
-        let ingestor = Ingestor(store: store)
-        return manifests.map { manifest in
-            Result { try ingestor.prepare(manifest.source, defaults: manifest.defaults, options: manifest.options) }
-        }
+        Ingestor(store: store).prepareEach(manifests)
     }
 
     /// Phase 2 of ``ingestTogether(_:)``: commits the manifests ``prepareIngests(_:)`` validated, then

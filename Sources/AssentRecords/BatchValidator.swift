@@ -45,6 +45,7 @@ final class BatchValidator {
     /// The outcome of every item of `batch`, in order.
     func validate(_ batch: [ManifestReader.Pending]) -> [Outcome] {
         let parts = min(caches.count, max(1, batch.count / 256))
+        if parts == 1 { return batch.map { Self.outcome($0.parse(), defaults: defaults, licenses: caches[0]) } }
         let ranges = Parallel.ranges(batch.count, parts: parts)
         let shared = UnsharedValue((batch, caches, defaults))
         let results = Parallel.map(parts: parts) { part in

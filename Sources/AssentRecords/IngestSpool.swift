@@ -6,7 +6,8 @@ internal import AssentLog
 ///
 /// Each sample file is read once, streamed into one content spool while it is hashed; the spill of
 /// validated samples sits beside it. Both live in a ``WorkFolder`` (mode 0700, inside the ledger
-/// folder), removed when the ingest ends.
+/// folder), made when first needed and removed when the ingest ends. An ingest that reads no sample
+/// files and keeps its spill in memory (a server's, whose requests are bounded) never makes one.
 final class IngestSpool {
     /// Where a sample file's bytes were spooled.
     struct Extent {
@@ -15,34 +16,49 @@ final class IngestSpool {
         let digest: [UInt8]
     }
 
-    private let folder: WorkFolder
-    private let contentDescriptor: Int32
+    private let ledger: LedgerPaths
+    /// Whether validated samples stay in memory (see ``ValidatedSpill``) instead of in a file here.
+    let keepsSpillInMemory: Bool
+    private var folder: WorkFolder?
+    private var contentDescriptor: Int32 = -1
     private var contentSize = 0
     private lazy var buffer = [UInt8](repeating: 0, count: 1 << 20)
     private let hasher = SHA256Hasher()
 
-    /// The spool's private folder (mode 0700), removed with the spool.
-    var folderURL: URL { folder.url }
-
-    /// A new, empty spool in the ledger's scratch space; with `inMemory`, in memory (see
-    /// ``WorkFolder``), for an ingest that reads no sample files and so spools only its own validated lines.
-    init(ledger: LedgerPaths, inMemory: Bool = false) throws {
-        folder = try WorkFolder(ledger: ledger, prefix: "ingest", inMemory: inMemory)
-        contentDescriptor = open(
-            folder.url.appendingPathComponent("content").path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard contentDescriptor >= 0 else {
-            throw RecordsError(.invalidInput, "cannot create the ingest spool in \(folder.url.path)")
-        }
+    /// A new, empty spool in the ledger's scratch space; with `inMemory`, the validated samples are
+    /// kept in memory: for an ingest whose whole input is already in memory and reads no sample files.
+    init(ledger: LedgerPaths, inMemory: Bool = false) {
+        self.ledger = ledger
+        keepsSpillInMemory = inMemory
     }
 
     deinit {
-        close(contentDescriptor)
-        folder.remove()
+        if contentDescriptor >= 0 { close(contentDescriptor) }
+        folder?.remove()
+    }
+
+    /// The spool's private folder (mode 0700), made on first use and removed with the spool.
+    func folderURL() throws -> URL {
+        if let folder { return folder.url }
+        let made = try WorkFolder(ledger: ledger, prefix: "ingest")
+        folder = made
+        return made.url
+    }
+
+    private func contentFile() throws -> Int32 {
+        if contentDescriptor >= 0 { return contentDescriptor }
+        let path = try folderURL().appendingPathComponent("content").path
+        contentDescriptor = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard contentDescriptor >= 0 else {
+            throw RecordsError(.invalidInput, "cannot create the ingest spool \(path)")
+        }
+        return contentDescriptor
     }
 
     /// Streams the open file `descriptor` (`size` bytes by its `fstat`) into the spool, hashing it.
     /// - Throws: ``SampleFileOpener/Refusal`` when the file cannot be read or its size changed.
     func append(_ descriptor: Int32, size: Int, name: String) throws -> Extent {
+        let contentDescriptor = try contentFile()
         let offset = contentSize
         var length = 0
         while true {

@@ -120,17 +120,24 @@ public final class Ingestor {
     ) throws -> PreparedIngest {
         var report = IngestReport()
         var plan = IngestPlan()
-        let spool = try IngestSpool(ledger: store.ledger.paths, inMemory: !options.readsFiles)
-        let opener = try SampleFileOpener(
-            baseFolder: try source.resolvedBaseFolder(), ledgerFolder: store.ledger.paths.folder,
-            allowOutside: options.allowOutside, maximumSize: options.maximumSampleSize,
-            readsFiles: options.readsFiles)
         let reader: ManifestReader
-        switch source {
-        case .jsonl(let url): reader = try ManifestReader(lines: url, isCSV: false, name: url.path)
-        case .csv(let url): reader = try ManifestReader(lines: url, isCSV: true, name: url.path)
-        case .folder: reader = ManifestReader(files: try opener.listFiles())
+        var opener: SampleFileOpener? = nil
+        if case .memory(let name, let bytes) = source {
+            reader = ManifestReader(jsonl: bytes, name: name)
+        } else {
+            let files = try SampleFileOpener(
+                baseFolder: try source.resolvedBaseFolder(), ledgerFolder: store.ledger.paths.folder,
+                allowOutside: options.allowOutside, maximumSize: options.maximumSampleSize,
+                readsFiles: options.readsFiles)
+            opener = files
+            switch source {
+            case .jsonl(let url): reader = try ManifestReader(lines: url, isCSV: false, name: url.path)
+            case .csv(let url): reader = try ManifestReader(lines: url, isCSV: true, name: url.path)
+            case .folder, .memory: reader = ManifestReader(files: try files.listFiles())
+            }
         }
+        // A manifest in memory reads no files, so its validated samples may stay in memory as well.
+        let spool = IngestSpool(ledger: store.ledger.paths, inMemory: opener == nil)
         let spill = try ValidatedSpill(spool: spool)
         let validator = BatchValidator(defaults: defaults)
         let now = UTCTime.now()
@@ -139,7 +146,10 @@ public final class Ingestor {
         func validateNext() -> Result<Background<[BatchValidator.Outcome]>?, any Error> {
             Result {
                 let batch = UnsharedValue(try reader.nextBatch(count: 2_048, byteLimit: 8 << 20))
-                return batch.value.isEmpty ? nil : Background { validator.validate(batch.value) }
+                if batch.value.isEmpty { return nil }
+                // A request's few lines are validated at once: a thread hop would cost more than they do.
+                if batch.value.count < 64 { return Background(finished: validator.validate(batch.value)) }
+                return Background { validator.validate(batch.value) }
             }
         }
         var pending = validateNext()
@@ -165,6 +175,20 @@ public final class Ingestor {
         try spill.finishWriting()
         progress?("validated", report.items, report.items)
         return PreparedIngest(report: report, spool: spool, spill: spill, options: options)
+    }
+
+    /// Phase 1 for several manifests, each on its own (its own report, or the error that failed it),
+    /// in one read transaction: what a server does with the requests that arrived together.
+    public func prepareEach(
+        _ manifests: [(source: ManifestSource, defaults: IngestDefaults, options: IngestOptions)]
+    ) -> [Result<PreparedIngest, any Error>] {
+        let prepareAll = {
+            manifests.map { manifest in
+                Result { try self.prepare(manifest.source, defaults: manifest.defaults, options: manifest.options) }
+            }
+        }
+        // Each manifest's own read transactions nest in this one.
+        return (try? store.database.readTransaction(prepareAll)) ?? prepareAll()
     }
 
     /// Phase 2 of ``ingest(_:defaults:options:progress:)``: commits what `prepared` validated, in chunks.
@@ -223,7 +247,7 @@ public final class Ingestor {
     /// The validated sample of `outcome`, validating here an item that names a sample file (read once,
     /// into the spool, while it is hashed).
     private func validated(
-        _ outcome: BatchValidator.Outcome, defaults: IngestDefaults, opener: SampleFileOpener, spool: IngestSpool
+        _ outcome: BatchValidator.Outcome, defaults: IngestDefaults, opener: SampleFileOpener?, spool: IngestSpool
     ) throws -> ValidatedSample {
         switch outcome {
         case .validated(let sample): return sample
@@ -232,6 +256,7 @@ public final class Ingestor {
             return try ValidatedSample.validate(
                 item, defaults: defaults,
                 resolvePath: { path, _ in
+                    guard let opener else { throw SampleFileOpener.filesNotRead }
                     let file = try opener.openFile(path)
                     defer { close(file.descriptor) }
                     let extent = try spool.append(file.descriptor, size: file.size, name: path)

@@ -4,7 +4,7 @@ internal import Foundation
 final class LineReader {
     private let descriptor: Int32
     private var buffer: [UInt8] = []
-    private var scratch = [UInt8](repeating: 0, count: 1 << 20)
+    private lazy var scratch = [UInt8](repeating: 0, count: 1 << 20)
     private var start = 0
     private var isAtEnd = false
     private let path: String
@@ -19,7 +19,15 @@ final class LineReader {
         }
     }
 
-    deinit { close(descriptor) }
+    /// Reads lines from `bytes`, already in memory; `name` is how errors name them.
+    init(bytes: [UInt8], name: String) {
+        path = name
+        descriptor = -1
+        buffer = bytes
+        isAtEnd = true
+    }
+
+    deinit { if descriptor >= 0 { close(descriptor) } }
 
     /// The next line without its newline (and without a trailing CR), or nil at the end.
     /// - Throws: ``RecordsError`` naming the file when reading it fails.

@@ -9,6 +9,9 @@ public enum ManifestSource: Sendable {
     case csv(URL)
     /// Every regular file below the folder (sorted by path) is one sample; metadata from the defaults.
     case folder(URL)
+    /// JSONL already in memory (a request's body), named `name` in errors. Its lines must carry their
+    /// content: no sample file is read for it.
+    case memory(name: String, jsonl: [UInt8])
 
     /// The folder that relative `path` values are resolved against: the manifest's folder, or the
     /// folder itself, with symbolic links in the path the user gave resolved once.
@@ -17,6 +20,8 @@ public enum ManifestSource: Sendable {
             switch self {
             case .jsonl(let url), .csv(let url): url.deletingLastPathComponent()
             case .folder(let url): url
+            case .memory(let name, _):
+                throw RecordsError(.invalidInput, "\(name) is in memory and has no folder to read files from")
             }
         guard let resolved = realpath(given.path, nil) else {
             throw RecordsError(.invalidInput, "cannot open \(given.path): \(String(cString: strerror(errno)))")
@@ -34,6 +39,7 @@ public enum ManifestSource: Sendable {
     var name: String {
         switch self {
         case .jsonl(let url), .csv(let url), .folder(let url): url.path
+        case .memory(let name, _): name
         }
     }
 }
@@ -77,6 +83,11 @@ final class ManifestReader {
             $0.trimmingCharacters(in: .whitespaces)
         }
         state = .lines(reader, isCSV: true, header: header)
+    }
+
+    /// Reads JSONL lines from `bytes`.
+    init(jsonl bytes: [UInt8], name: String) {
+        state = .lines(LineReader(bytes: bytes, name: name), isCSV: false, header: nil)
     }
 
     /// Reads a folder listing: each relative path is one item.

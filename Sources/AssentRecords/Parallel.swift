@@ -57,6 +57,9 @@ final class Background<T>: @unchecked Sendable {
         }
     }
 
+    /// Work already done here: a batch too small to be worth a thread hop.
+    init(finished result: T) { self.result = result }
+
     /// Waits for the work to finish and returns its result.
     var value: T {
         group.wait()

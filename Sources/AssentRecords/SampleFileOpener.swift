@@ -50,6 +50,10 @@ final class SampleFileOpener {
     private let baseRefusal: String?
     private let readsFiles: Bool
 
+    /// Why a `path` is refused where no files are read (a manifest sent over the network).
+    static let filesNotRead = Refusal(
+        "files are not read here: give the content as text, content_base64 or json instead")
+
     /// An opener for paths relative to `baseFolder`.
     /// - Throws: ``RecordsError`` when the base folder cannot be opened.
     init(baseFolder: URL, ledgerFolder: URL?, allowOutside: Bool, maximumSize: Int, readsFiles: Bool = true) throws {
@@ -92,9 +96,7 @@ final class SampleFileOpener {
     /// Opens `path` (as the manifest gives it) for reading.
     /// - Throws: ``Refusal`` naming why the path is not ingested.
     func openFile(_ path: String) throws(Refusal) -> OpenedFile {
-        guard readsFiles else {
-            throw Refusal("files are not read here: give the content as text, content_base64 or json instead")
-        }
+        guard readsFiles else { throw Self.filesNotRead }
         let isOutside = path.hasPrefix("/") || path.split(separator: "/").contains("..")
         if let baseRefusal, !isOutside { throw Refusal(baseRefusal) }
         if isOutside && !allowOutside {

@@ -7,16 +7,24 @@ internal import AssentLog
 /// Phase 1 appends every sample that passed validation (with its content) to a file in the ingest's
 /// private work folder; phase 2 reads them back in order. Memory stays bounded by one record however
 /// large the manifest is. The file lives and dies with the ``IngestSpool`` that holds sample files.
+/// When the spool keeps its spill in memory (an input that was in memory already), the samples are
+/// kept as they are.
 final class ValidatedSpill {
     private let descriptor: Int32
     private let spool: IngestSpool
     private var pending: [UInt8] = []
     private var written = 0
+    private var kept: [ValidatedSample]?
 
-    /// A new, empty spill inside `spool`'s work folder.
+    /// A new, empty spill inside `spool`'s work folder, or in memory if the spool says so.
     init(spool: IngestSpool) throws {
         self.spool = spool
-        let path = spool.folderURL.appendingPathComponent("validated").path
+        guard !spool.keepsSpillInMemory else {
+            descriptor = -1
+            kept = []
+            return
+        }
+        let path = try spool.folderURL().appendingPathComponent("validated").path
         descriptor = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw RecordsError(.invalidInput, "cannot create \(path): \(String(cString: strerror(errno)))")
@@ -24,10 +32,11 @@ final class ValidatedSpill {
         pending.reserveCapacity(1 << 20)
     }
 
-    deinit { close(descriptor) }
+    deinit { if descriptor >= 0 { close(descriptor) } }
 
     /// Appends `sample` (buffered; ``finishWriting()`` flushes).
     func append(_ sample: ValidatedSample) throws {
+        if kept != nil { return kept!.append(sample) }
         var record = SpillRecord()
         record.integer(sample.line)
         switch sample.content {
@@ -82,6 +91,7 @@ final class ValidatedSpill {
         /// Kept alive (with its descriptor and spool) while the reader is.
         private let spill: ValidatedSpill
         private let end: Int
+        private var keptPosition = 0
         private var window: [UInt8] = []
         private var windowStart = 0
         private var position = 0
@@ -101,6 +111,11 @@ final class ValidatedSpill {
         /// The next sample, or nil after the last.
         /// - Throws: ``RecordsError`` if the spill is truncated or unreadable.
         func next() throws -> ValidatedSample? {
+            if let kept = spill.kept {
+                guard keptPosition < kept.count else { return nil }
+                defer { keptPosition += 1 }
+                return kept[keptPosition]
+            }
             guard position < end else { return nil }
             let length = try read(8).withUnsafeBytes { Int(UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self))) }
             var record = SpillRecord.Cursor(bytes: try read(length))

@@ -1,7 +1,6 @@
 internal import AssentLog
 public import Hummingbird
 internal import NIOCore
-public import Foundation
 
 /// Answers and request bodies in the server's formats.
 enum HTTPBody {
@@ -74,19 +73,6 @@ extension JSONObject {
             throw APIError(
                 .badRequest, "invalid-input",
                 "\(unknown): unknown field (expected \(known.sorted().joined(separator: ", ")))")
-        }
-    }
-}
-
-extension HTTPBody {
-    /// Writes a request body to a private file for an operation that reads files.
-    static func write(_ bytes: [UInt8], to url: URL) throws {
-        guard
-            FileManager.default.createFile(
-                atPath: url.path, contents: Data(bytes), attributes: [.posixPermissions: 0o600])
-        else {
-            throw APIError(
-                .serviceUnavailable, "storage", "cannot write the request body to the ledger's scratch folder")
         }
     }
 }

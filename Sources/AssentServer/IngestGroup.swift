@@ -1,14 +1,13 @@
 internal import AssentLog
 internal import AssentOperations
 internal import AssentRecords
-internal import Foundation
 internal import Synchronization
 
-/// Group commit for `POST /v1/ingest`: requests that arrive together wait together; the reading
-/// thread validates each on its own, and the worker then commits the valid ones in one write
-/// transaction (one fsync and one signed checkpoint for all of them). While the worker commits one
-/// group, the next is validated. Each request still gets its own report or error; a request is
-/// answered only after the transaction holding it committed.
+/// Group commit for `POST /v1/ingest`. The reading thread validates requests as they arrive (phase 1
+/// of an ingest, in memory: it only reads); validated requests wait for the worker, which commits all
+/// that are waiting in one write transaction (one fsync and one signed checkpoint for all of them)
+/// while the reader goes on validating the next arrivals. Each request still gets its own report or
+/// error; a request is answered only after the transaction holding it committed.
 final class IngestGroup: Sendable {
     /// One waiting request.
     struct Request: Sendable {
@@ -17,63 +16,67 @@ final class IngestGroup: Sendable {
         let skipInvalid: Bool
     }
 
-    private typealias Waiting = (request: Request, reply: CheckedContinuation<JSONObject, any Error>)
+    private typealias Reply = CheckedContinuation<JSONObject, any Error>
 
-    /// A validated group on its way from the reading thread to the worker, with the scratch folder
-    /// its manifests are in. `@unchecked Sendable`: one thread hands it to the next and keeps no copy.
+    /// A validated request waiting for the worker. `@unchecked Sendable`: the reading thread hands it to
+    /// the worker and keeps no copy.
     private struct Validated: @unchecked Sendable {
-        let folder: WorkFolder
-        let prepared: [Result<PreparedIngest, any Error>]
+        let prepared: Result<PreparedIngest, any Error>
+        let reply: Reply
+    }
+
+    /// Requests waiting for validation, and validated requests waiting for the worker.
+    private struct Queues {
+        var arriving: [(request: Request, reply: Reply)] = []
+        var validated: [Validated] = []
     }
 
     private let worker: LedgerWorker
-    private let waiting = Mutex<[Waiting]>([])
+    private let queues = Mutex(Queues())
 
     init(worker: LedgerWorker) { self.worker = worker }
 
     /// Ingests `request` with whatever else is waiting; returns its report (with the log's size).
     func submit(_ request: Request) async throws -> JSONObject {
         try await withCheckedThrowingContinuation { reply in
-            let isFirst = waiting.withLock { waiting in
-                waiting.append((request, reply))
-                return waiting.count == 1
+            let isFirst = queues.withLock { queues in
+                queues.arriving.append((request, reply))
+                return queues.arriving.count == 1
             }
-            // The first request of a group schedules its validation; the rest join it until it starts.
-            if isFirst { worker.enqueueRead { self.validateWaiting($0) } }
+            // The first arrival schedules a validation; the rest join it until it starts.
+            if isFirst { worker.enqueueRead { self.validateArriving($0) } }
         }
     }
 
-    private func validateWaiting(_ reader: Operations) {
-        let group = waiting.withLock { waiting in
-            defer { waiting.removeAll() }
-            return waiting
+    private func validateArriving(_ reader: Operations) {
+        let arrived = queues.withLock { queues in
+            defer { queues.arriving.removeAll() }
+            return queues.arriving
         }
-        do {
-            let folder = try WorkFolder(ledger: reader.ledger.paths, prefix: "http-ingest", inMemory: true)
-            var manifests: [(source: ManifestSource, defaults: IngestDefaults, options: IngestOptions)] = []
-            do {
-                for (index, item) in group.enumerated() {
-                    let manifest = folder.url.appendingPathComponent("request-\(index).jsonl")
-                    try HTTPBody.write(item.request.body, to: manifest)
-                    var options = IngestOptions()
-                    options.readsFiles = false
-                    options.skipInvalid = item.request.skipInvalid
-                    manifests.append((.jsonl(manifest), IngestDefaults(fields: item.request.defaults), options))
-                }
-            } catch {
-                folder.remove()
-                throw error
-            }
-            let validated = Validated(folder: folder, prepared: reader.prepareIngests(manifests))
-            worker.enqueue { self.commit(validated, group: group, operations: $0) }
-        } catch {
-            for item in group { item.reply.resume(throwing: error) }
+        let manifests = arrived.enumerated().map { index, item in
+            var options = IngestOptions()
+            options.readsFiles = false
+            options.skipInvalid = item.request.skipInvalid
+            return (
+                source: ManifestSource.memory(name: "request \(index)", jsonl: item.request.body),
+                defaults: IngestDefaults(fields: item.request.defaults), options: options
+            )
         }
+        let prepared = reader.prepareIngests(manifests)
+        let isFirst = queues.withLock { queues in
+            queues.validated += zip(prepared, arrived).map { Validated(prepared: $0, reply: $1.reply) }
+            return queues.validated.count == arrived.count
+        }
+        // The first validated requests schedule a commit; the rest join them until it starts.
+        if isFirst { worker.enqueue { self.commitValidated($0) } }
     }
 
-    private func commit(_ validated: Validated, group: [Waiting], operations: Operations) {
-        defer { validated.folder.remove() }
-        let (results, _) = operations.commitPrepared(validated.prepared)
+    private func commitValidated(_ operations: Operations) {
+        let group = queues.withLock { queues in
+            defer { queues.validated.removeAll() }
+            return queues.validated
+        }
+        let (results, _) = operations.commitPrepared(group.map(\.prepared))
         do {
             let size = try operations.ledger.size()
             for (item, result) in zip(group, results) {

@@ -7,13 +7,12 @@ import Testing
 /// Group commit: small manifests validated one by one, committed in one transaction, each with its own
 /// report or error.
 @Suite struct GroupCommitTests {
-    func manifests(_ fixture: ServerFixture, _ bodies: [String]) throws -> [(
-        source: ManifestSource, defaults: IngestDefaults, options: IngestOptions
-    )] {
-        try bodies.enumerated().map { index, body in
-            let url = fixture.folder.appendingPathComponent("m\(index).jsonl")
-            try Data(body.utf8).write(to: url)
-            return (.jsonl(url), IngestDefaults(), IngestOptions())
+    /// The bodies as the server passes them: manifests in memory that read no files.
+    func manifests(_ bodies: [String]) -> [(source: ManifestSource, defaults: IngestDefaults, options: IngestOptions)] {
+        bodies.enumerated().map { index, body in
+            var options = IngestOptions()
+            options.readsFiles = false
+            return (.memory(name: "request \(index)", jsonl: Array(body.utf8)), IngestDefaults(), options)
         }
     }
 
@@ -27,8 +26,7 @@ import Testing
         let ledger = fixture.operations.ledger
         let checkpoints = try ledger.checkpointCount()
         let (results, _) = fixture.operations.ingestTogether(
-            try manifests(
-                fixture,
+            manifests(
                 [
                     line("a") + line("b"), line("c") + line("d", license: "Not-A-Licence"), line("e"),
                     line("a") + line("f"),
@@ -45,12 +43,30 @@ import Testing
         let fixture = try ServerFixture()
         defer { fixture.cleanUp() }
         let (results, _) = fixture.operations.ingestTogether(
-            try manifests(fixture, [line("x") + line("y"), line("x", license: "Apache-2.0")]))
+            manifests([line("x") + line("y"), line("x", license: "Apache-2.0")]))
         #expect((try? results[0].get())?.added == 2)
         #expect(results[1].failureMessage?.contains("already recorded") == true, "\(String(describing: results[1]))")
         #expect(try fixture.operations.ledger.size() == 2)
         let verify = try fixture.operations.ledger.verify()
         #expect(verify.entries == 2)
+    }
+
+    @Test func aManifestInMemoryReadsNoFilesAndLeavesNothingOnDisk() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.cleanUp() }
+        let secret = fixture.folder.appendingPathComponent("secret.txt")
+        try Data("not to be read".utf8).write(to: secret)
+        let scratch = fixture.operations.ledger.paths.scratch
+        try? FileManager.default.removeItem(at: scratch)
+        let (results, _) = fixture.operations.ingestTogether(
+            manifests([
+                line("g") + #"{"path":"\#(secret.path)","license":"MIT","source":"s"}"# + "\n", line("h"),
+            ]))
+        let error = try #require(results[0].failureMessage)
+        #expect(error.hasPrefix("line 2: field path: files are not read here"), "\(error)")
+        #expect((try? results[1].get())?.added == 1)
+        #expect(try fixture.operations.ledger.size() == 1, "the failing request wrote nothing")
+        #expect(!FileManager.default.fileExists(atPath: scratch.path), "no work folder was made for requests in memory")
     }
 }
 
