@@ -60,19 +60,35 @@ public final class LogWriter {
     @discardableResult
     public func append(type: String, fields: JSONObject) throws -> LogEntry {
         guard EntryFormat.isValidType(type) else { throw LedgerError(.invalidInput, "invalid entry type \"\(type)\"") }
-        if let reserved = fields.keys.first(where: EntryFormat.reservedFields.contains) {
-            throw LedgerError(.invalidInput, "field \"\(reserved)\" is set by the log and may not be given")
-        }
-        if let key = EntryFormat.firstNonASCIIKey(in: .object(fields)) {
-            throw LedgerError(.invalidInput, "field \"\(key)\": object keys must be printable ASCII")
-        }
+        try EntryFormat.checkFields(fields)
         var object = fields
-        object["v"] = .integer(EntryFormat.version)
-        object["type"] = .string(type)
-        object["seq"] = .integer(Int64(edge.size))
-        object["prev"] = .string(Base64.encode(previousLeafHash))
-        object["at"] = .string(timestamp)
-        let bytes = CanonicalJSON.encode(.object(object))
+        for (key, value) in logFields(type: type) { object[key] = value }
+        return try store(type: type, body: CanonicalJSON.encode(.object(object)))
+    }
+
+    /// Appends one entry of `type` whose fields were encoded beforehand, with `extra` fields known only
+    /// now, adding `v`, `type`, `seq`, `prev` and `at`: the same bytes as ``append(type:fields:)`` with
+    /// all the fields, and the same errors.
+    @discardableResult
+    public func append(type: String, encoded: EncodedFields, adding extra: JSONObject = JSONObject()) throws
+        -> LogEntry
+    {
+        guard EntryFormat.isValidType(type) else { throw LedgerError(.invalidInput, "invalid entry type \"\(type)\"") }
+        try EntryFormat.checkFields(extra)
+        var others = extra
+        for (key, value) in logFields(type: type) { others[key] = value }
+        return try store(type: type, body: encoded.body(with: others))
+    }
+
+    /// The fields the log sets on the next entry.
+    private func logFields(type: String) -> [(String, JSONValue)] {
+        [
+            ("v", .integer(EntryFormat.version)), ("type", .string(type)), ("seq", .integer(Int64(edge.size))),
+            ("prev", .string(Base64.encode(previousLeafHash))), ("at", .string(timestamp)),
+        ]
+    }
+
+    private func store(type: String, body bytes: [UInt8]) throws -> LogEntry {
         guard bytes.count <= EntryFormat.maximumSize else {
             throw LedgerError(
                 .invalidInput, "an entry may hold at most \(EntryFormat.maximumSize) bytes; this one has \(bytes.count)"

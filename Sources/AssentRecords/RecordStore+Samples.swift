@@ -154,11 +154,15 @@ extension RecordStore {
         let seal = try seal ?? SampleSeal(sample, inlineLimit: inlineLimit, ledgerFolder: ledger.paths.folder)
         let nonce = seal.nonce
         let commitment = seal.commitment
-        var fields = sample.entryFields(commitment: commitment, attributionDigest: seal.attributionDigest)
-        fields["size"] = .integer(Int64(sample.size))
-        fields["subject"] = subject.map(JSONValue.string) ?? .null
-        fields["consent"] = sample.consent.map(JSONValue.string) ?? .null
-        let entry = try writer.append(type: "sample", fields: fields)
+        let subjectField = JSONObject([("subject", subject.map(JSONValue.string) ?? .null)])
+        let entry: LogEntry
+        if let encoded = seal.entry {
+            entry = try writer.append(type: "sample", encoded: encoded, adding: subjectField)
+        } else {
+            var fields = sample.newSampleFields(commitment: commitment, attributionDigest: seal.attributionDigest)
+            fields["subject"] = subjectField["subject"]
+            entry = try writer.append(type: "sample", fields: fields)
+        }
         try connection.enqueue(
             "INSERT INTO vault_content (sample, digest, nonce, content, file) VALUES (?, ?, ?, ?, ?)",
             [

@@ -16,6 +16,9 @@ struct SampleSeal {
     let inline: [UInt8]?
     /// The content file's path relative to the ledger folder, when the content is too large for a row.
     let file: String?
+    /// The new sample's entry fields, encoded while sealing (on the sealing thread), all but `subject`,
+    /// which the commit adds; nil if they cannot be encoded (the commit then reports why).
+    let entry: EncodedFields?
 
     /// Seals `sample`, storing content larger than `inlineLimit` in a file below `ledgerFolder`.
     /// - Throws: ``RecordsError`` if the content no longer has the digest it was validated with.
@@ -50,7 +53,9 @@ struct SampleSeal {
         self.commitment = commitment
         self.inline = inline
         self.file = file
-        attributionDigest = sample.attribution.map { KeyedDigest.of($0, key: nonce) }
+        let attributionDigest = sample.attribution.map { KeyedDigest.of($0, key: nonce) }
+        self.attributionDigest = attributionDigest
+        entry = try? EncodedFields(sample.newSampleFields(commitment: commitment, attributionDigest: attributionDigest))
     }
 
     /// Seals, on all cores, every sample of `samples` whose content is inline and within `inlineLimit`;

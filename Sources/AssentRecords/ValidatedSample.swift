@@ -204,6 +204,14 @@ struct ValidatedSample {
         return sample
     }
 
+    /// The fields of a new sample's entry but its `subject` (a pseudonym known only in the transaction).
+    func newSampleFields(commitment: [UInt8], attributionDigest: String?) -> JSONObject {
+        var fields = entryFields(commitment: commitment, attributionDigest: attributionDigest)
+        fields["size"] = .integer(Int64(size))
+        fields["consent"] = consent.map(JSONValue.string) ?? .null
+        return fields
+    }
+
     /// The logged fields of this sample's entry, given what only the commit knows.
     func entryFields(commitment: [UInt8], attributionDigest: String?) -> JSONObject {
         JSONObject([
