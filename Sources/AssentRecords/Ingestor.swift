@@ -174,7 +174,12 @@ public final class Ingestor {
         }
         try spill.finishWriting()
         progress?("validated", report.items, report.items)
-        return PreparedIngest(report: report, spool: spool, spill: spill, options: options)
+        let prepared = PreparedIngest(report: report, spool: spool, spill: spill, options: options)
+        // Samples in memory are sealed now, so that the commit (a server's writer) does not have to.
+        if let samples = spill.samplesInMemory {
+            prepared.seals = try SampleSeal.seal(samples, inlineLimit: options.inlineLimit)
+        }
+        return prepared
     }
 
     /// Phase 1 for several manifests, each on its own (its own report, or the error that failed it),
@@ -234,11 +239,14 @@ public final class Ingestor {
         var reports = batch.map(\.report)
         let chunks = try batch.map { prepared in
             let chunk = try prepared.spill.makeReader().next(prepared.options.chunkSize)
-            return (chunk, try SampleSeal.seal(chunk, inlineLimit: prepared.options.inlineLimit))
+            return (chunk, try prepared.seals ?? SampleSeal.seal(chunk, inlineLimit: prepared.options.inlineLimit))
         }
         try store.ledger.write { writer in
+            try lookups.prefetch(chunks.flatMap(\.0), from: store)
             for (index, (chunk, seals)) in chunks.enumerated() where !chunk.isEmpty {
-                try commit(chunk, seals: seals, options: batch[index].options, report: &reports[index], writer: writer)
+                try commit(
+                    chunk, seals: seals, options: batch[index].options, report: &reports[index], writer: writer,
+                    prefetch: false)
             }
         }
         return reports
@@ -368,14 +376,14 @@ public final class Ingestor {
     /// inside the transaction.
     private func commit(
         _ samples: [ValidatedSample], seals: [SampleSeal?], options: IngestOptions, report: inout IngestReport,
-        writer: LogWriter
+        writer: LogWriter, prefetch: Bool = true
     ) throws {
         var added = 0
         var addedSources = 0
         var unchanged = 0
         withdrawnConsents = [:]
         do {
-            try lookups.prefetch(samples, from: store)
+            if prefetch { try lookups.prefetch(samples, from: store) }
             for (sample, seal) in zip(samples, seals) {
                 let subject = try effectiveSubject(of: sample)
                 let known = try checkAgainstLedger(sample, subject: subject)

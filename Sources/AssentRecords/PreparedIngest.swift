@@ -7,6 +7,8 @@ public final class PreparedIngest {
     let spool: IngestSpool
     let spill: ValidatedSpill
     let options: IngestOptions
+    /// The samples' seals, when phase 1 sealed them (samples kept in memory).
+    var seals: [SampleSeal?]?
 
     init(report: IngestReport, spool: IngestSpool, spill: ValidatedSpill, options: IngestOptions) {
         self.report = report

@@ -16,6 +16,9 @@ final class ValidatedSpill {
     private var written = 0
     private var kept: [ValidatedSample]?
 
+    /// The samples, when they are kept in memory.
+    var samplesInMemory: [ValidatedSample]? { kept }
+
     /// A new, empty spill inside `spool`'s work folder, or in memory if the spool says so.
     init(spool: IngestSpool) throws {
         self.spool = spool
