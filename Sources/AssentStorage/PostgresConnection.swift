@@ -19,6 +19,8 @@ public final class PostgresConnection {
     private var ranOnce: Set<PreparedKey> = []
     /// Statements waiting to be sent with the next one that needs an answer.
     private var queued = PostgresStatementQueue()
+    /// The SQL of statements sent ahead in pipeline mode whose results are not read yet, in order.
+    private var inFlight: [String]? = nil
     /// The database as messages name it: the URL without its password.
     public let name: String
 
@@ -70,7 +72,7 @@ public final class PostgresConnection {
     }
 
     /// Whether a transaction is open (or failed and not yet rolled back) on this connection.
-    public var isInTransaction: Bool { pq.PQtransactionStatus!(handle) != PQTRANS_IDLE }
+    public var isInTransaction: Bool { inFlight != nil || pq.PQtransactionStatus!(handle) != PQTRANS_IDLE }
 
     /// Runs one statement with `?` placeholders bound to `parameters` and returns its rows.
     ///
@@ -81,6 +83,7 @@ public final class PostgresConnection {
     ///   failed).
     public func query(_ sql: String, _ parameters: [SQLValue] = []) throws -> PostgresRows {
         guard queued.isEmpty else { return try sendQueued(then: (sql, parameters))! }
+        try readInFlight()
         let command = try bound(sql, parameters)
         let result = withPointers(to: command.buffers) { values, lengths, formats in
             guard let statement = command.statement else {
@@ -106,20 +109,26 @@ public final class PostgresConnection {
     /// fails as a whole. Outside a transaction it runs at once.
     /// - Throws: ``StorageError`` with the server's message and SQLSTATE.
     public func enqueue(_ sql: String, _ parameters: [SQLValue]) throws {
-        guard pq.PQtransactionStatus!(handle) == PQTRANS_INTRANS else {
+        guard inFlight != nil || pq.PQtransactionStatus!(handle) == PQTRANS_INTRANS else {
             _ = try query(sql, parameters)
             return
         }
         queued.append(sql, parameters)
-        if queued.count >= Self.queueLimit || queued.bytes >= Self.queueByteLimit { _ = try sendQueued() }
+        // A full queue is sent ahead: the server runs it while the caller queues the next, and its
+        // results are read before anything else is sent.
+        if queued.count >= Self.queueLimit || queued.bytes >= Self.queueByteLimit { _ = try sendQueued(ahead: true) }
     }
 
     /// Sends every queued statement now.
     /// - Throws: ``StorageError`` for the first queued statement that failed.
     public func flush() throws { _ = try sendQueued() }
 
-    /// Forgets the queued statements without sending them (the transaction is being rolled back).
-    public func discardQueued() { queued = PostgresStatementQueue() }
+    /// Forgets the queued statements without sending them, and the results of any sent ahead (the
+    /// transaction is being rolled back).
+    public func discardQueued() {
+        queued = PostgresStatementQueue()
+        try? readInFlight()
+    }
 
     /// The rows queued before they are sent, at most.
     private static let queueLimit = 4_096
@@ -149,16 +158,22 @@ public final class PostgresConnection {
         return BoundStatement(sql: sql, statement: try preparedName(sql, types: types), types: types, buffers: buffers)
     }
 
-    /// Sends the queued statements, and `last` after them, in one pipeline and reads their results.
+    /// Sends the queued statements, and `last` after them, in one pipeline and reads their results;
+    /// with `ahead`, returns once they are sent, leaving their results to ``readInFlight()``. Results of
+    /// statements sent ahead before are read first.
     /// - Returns: the rows of `last`, if given.
     /// - Throws: ``StorageError`` for the first statement that failed (those after it did not run).
-    private func sendQueued(then last: (sql: String, parameters: [SQLValue])? = nil) throws -> PostgresRows? {
+    private func sendQueued(then last: (sql: String, parameters: [SQLValue])? = nil, ahead: Bool = false) throws
+        -> PostgresRows?
+    {
         let statements = queued.statements() + (last.map { [$0] } ?? [])
-        discardQueued()
+        queued = PostgresStatementQueue()
+        try readInFlight()
         guard !statements.isEmpty else { return nil }
         let commands = try statements.map { try bound($0.sql, $0.parameters) }
         guard pq.PQenterPipelineMode!(handle) == 1 else { throw connectionError("cannot enter pipeline mode") }
-        defer { _ = pq.PQexitPipelineMode!(handle) }
+        var leavesPipeline = true
+        defer { if leavesPipeline { _ = pq.PQexitPipelineMode!(handle) } }
         for command in commands {
             let sent = withPointers(to: command.buffers) { values, lengths, formats in
                 guard let statement = command.statement else {
@@ -172,6 +187,27 @@ public final class PostgresConnection {
             guard sent == 1 else { throw connectionError("cannot send a statement") }
         }
         guard pq.PQpipelineSync!(handle) == 1 else { throw connectionError("cannot send a statement") }
+        if ahead {
+            leavesPipeline = false
+            inFlight = commands.map(\.sql)
+            return nil
+        }
+        return try readResults(of: commands.map(\.sql), keepingLast: last != nil)
+    }
+
+    /// Reads the results of the statements sent ahead, if any, and leaves pipeline mode.
+    /// - Throws: ``StorageError`` for the first of them that failed.
+    private func readInFlight() throws {
+        guard let sqls = inFlight else { return }
+        inFlight = nil
+        defer { _ = pq.PQexitPipelineMode!(handle) }
+        _ = try readResults(of: sqls, keepingLast: false)
+    }
+
+    /// Reads the results of the pipelined statements `sqls`, up to their sync point.
+    /// - Returns: the rows of the last statement, with `keepingLast`.
+    /// - Throws: ``StorageError`` for the first statement that failed (those after it did not run).
+    private func readResults(of sqls: [String], keepingLast: Bool) throws -> PostgresRows? {
         var failure: (any Error)? = nil
         var lastResult: OpaquePointer? = nil
         var index = 0
@@ -195,13 +231,13 @@ public final class PostgresConnection {
                 continue
             }
             do {
-                try check(result, sql: commands[min(index, commands.count - 1)].sql)
+                try check(result, sql: sqls[min(index, sqls.count - 1)])
             } catch {
                 failure = error
                 pq.PQclear!(result)
                 continue
             }
-            guard last != nil, index == commands.count - 1 else {
+            guard keepingLast, index == sqls.count - 1 else {
                 pq.PQclear!(result)
                 continue
             }
@@ -212,7 +248,7 @@ public final class PostgresConnection {
             if let lastResult { pq.PQclear!(lastResult) }
             throw failure
         }
-        guard last != nil else { return nil }
+        guard keepingLast else { return nil }
         guard let lastResult else { throw connectionError("the server sent no result") }
         return PostgresRows(result: lastResult, pq: pq)
     }

@@ -131,6 +131,34 @@ struct PostgresConnectionTests {
         #expect(try database.query("SELECT count(*) FROM t").integer(0, 0) == 0, "discarded statements never ran")
     }
 
+    @Test func fullQueuesAreSentAheadAndTheirErrorsStillFailTheTransaction() throws {
+        let (database, cleanUp) = try connection()
+        defer { cleanUp() }
+        try database.execute("CREATE TABLE t (k bigint PRIMARY KEY)")
+        // Three full queues go ahead while the rest is queued; everything lands, in one transaction.
+        try database.execute("BEGIN")
+        for k in 0..<15_000 { try database.enqueue("INSERT INTO t (k) VALUES (?)", [.integer(Int64(k))]) }
+        #expect(try database.query("SELECT count(*), sum(k)::bigint FROM t").integer(0, 1) == 112_492_500)
+        try database.execute("COMMIT")
+        #expect(try database.query("SELECT count(*) FROM t").integer(0, 0) == 15_000)
+        // A duplicate in the first queue sent ahead is thrown by a later call, and nothing of it stays.
+        try database.execute("BEGIN")
+        var thrown: StorageError? = nil
+        do {
+            for k in 20_000..<30_000 {
+                try database.enqueue("INSERT INTO t (k) VALUES (?)", [.integer(k == 20_100 ? 7 : Int64(k))])
+            }
+            try database.execute("COMMIT")
+        } catch let error as StorageError {
+            thrown = error
+            database.discardQueued()
+            try database.execute("ROLLBACK")
+        }
+        #expect(thrown?.sqlState == "23505", "\(String(describing: thrown))")
+        #expect(try database.query("SELECT count(*) FROM t").integer(0, 0) == 15_000)
+        #expect(!database.isInTransaction, "the connection is usable again")
+    }
+
     @Test func aWrongPasswordOrAnUnreachableServerIsAClearErrorWithoutThePassword() throws {
         var components = URLComponents(string: testPostgresURL!)!
         components.password = "wrong-password-123"
