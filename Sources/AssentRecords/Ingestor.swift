@@ -120,21 +120,21 @@ public final class Ingestor {
     ) throws -> PreparedIngest {
         var report = IngestReport()
         var plan = IngestPlan()
-        let reader: ManifestReader
-        var opener: SampleFileOpener? = nil
-        if case .memory(let name, let bytes) = source {
-            reader = ManifestReader(jsonl: bytes, name: name)
-        } else {
-            let files = try SampleFileOpener(
-                baseFolder: try source.resolvedBaseFolder(), ledgerFolder: store.ledger.paths.folder,
-                allowOutside: options.allowOutside, maximumSize: options.maximumSampleSize,
-                readsFiles: options.readsFiles)
-            opener = files
-            switch source {
-            case .jsonl(let url): reader = try ManifestReader(lines: url, isCSV: false, name: url.path)
-            case .csv(let url): reader = try ManifestReader(lines: url, isCSV: true, name: url.path)
-            case .folder, .memory: reader = ManifestReader(files: try files.listFiles())
+        // A manifest in memory names no folder and reads no files.
+        let opener: SampleFileOpener? =
+            if case .memory = source { nil } else {
+                try SampleFileOpener(
+                    baseFolder: try source.resolvedBaseFolder(), ledgerFolder: store.ledger.paths.folder,
+                    allowOutside: options.allowOutside, maximumSize: options.maximumSampleSize,
+                    readsFiles: options.readsFiles)
             }
+        let reader: ManifestReader
+        switch (source, opener) {
+        case (.jsonl(let url), _): reader = try ManifestReader(lines: url, isCSV: false, name: url.path)
+        case (.csv(let url), _): reader = try ManifestReader(lines: url, isCSV: true, name: url.path)
+        case (.folder, let opener?): reader = ManifestReader(files: try opener.listFiles())
+        case (.folder, nil): preconditionFailure("a folder always has an opener")
+        case (.memory(let name, let bytes), _): reader = ManifestReader(jsonl: bytes, name: name)
         }
         // A manifest in memory reads no files, so its validated samples may stay in memory as well.
         let spool = IngestSpool(ledger: store.ledger.paths, inMemory: opener == nil)

@@ -154,13 +154,13 @@ extension RecordStore {
         let seal = try seal ?? SampleSeal(sample, inlineLimit: inlineLimit, ledgerFolder: ledger.paths.folder)
         let nonce = seal.nonce
         let commitment = seal.commitment
-        let subjectField = JSONObject([("subject", subject.map(JSONValue.string) ?? .null)])
+        let subjectValue = subject.map(JSONValue.string) ?? .null
         let entry: LogEntry
         if let encoded = seal.entry {
-            entry = try writer.append(type: "sample", encoded: encoded, adding: subjectField)
+            entry = try writer.append(type: "sample", encoded: encoded, adding: JSONObject([("subject", subjectValue)]))
         } else {
             var fields = sample.newSampleFields(commitment: commitment, attributionDigest: seal.attributionDigest)
-            fields["subject"] = subjectField["subject"]
+            fields["subject"] = subjectValue
             entry = try writer.append(type: "sample", fields: fields)
         }
         try connection.enqueue(
