@@ -24,7 +24,11 @@ public enum PortableMath {
     /// e^x for eight values at once, lane for lane the same bits as ``exp(_:)-swift.type.method``: the same
     /// IEEE operations in the same order, only side by side.
     public static func exp(_ x: SIMD8<Double>) -> SIMD8<Double> {
-        let k = (x * inverseLn2).rounded(.toNearestOrEven)
+        // Adding 1.5·2^52 rounds |y| < 2^51 to an integer, ties to even, exactly as `rounded(.toNearestOrEven)`
+        // does, and leaves that integer in the low bits; subtracting it again is exact.
+        let shifter = SIMD8<Double>(repeating: 0x1.8p52)
+        let shifted = x * inverseLn2 + shifter
+        let k = shifted - shifter
         let r = (x - k * ln2High) - k * ln2Low
         let series = seriesLanes
         var sum = SIMD8<Double>(repeating: 1.0 / 87_178_291_200.0)
@@ -32,19 +36,12 @@ public enum PortableMath {
         sum = sum * r + 1.0
         // 2^k built from its bits where ``scale(_:by:)`` multiplies by 2^k once (|k| ≤ 1000); other
         // lanes follow the scalar rules one by one.
-        func ordinary(_ value: Double) -> Bool { value >= -693.0 && value <= 693.0 }
-        var powers = SIMD8<Double>.zero
-        var allOrdinary = true
-        for lane in 0..<8 {
-            if ordinary(x[lane]) {
-                powers[lane] = Double(bitPattern: UInt64(Int(k[lane]) + 1023) << 52)
-            } else {
-                allOrdinary = false
-            }
-        }
+        let integers = unsafeBitCast(shifted, to: SIMD8<UInt64>.self) &- 0x4338_0000_0000_0000
+        let powers = unsafeBitCast((integers &+ 1023) &<< 52, to: SIMD8<Double>.self)
         var result = sum * powers
-        if allOrdinary { return result }
-        for lane in 0..<8 where !ordinary(x[lane]) {
+        let ordinary = (x .>= -693.0) .& (x .<= 693.0)
+        if all(ordinary) { return result }
+        for lane in 0..<8 where !ordinary[lane] {
             let value = x[lane]
             if value.isNaN {
                 result[lane] = value

@@ -47,6 +47,16 @@ import Testing
             let vector = PortableMath.exp(lanes)
             for lane in 0..<8 { #expect(vector[lane].bitPattern == PortableMath.exp(lanes[lane]).bitPattern) }
         }
+        // Halfway cases of x/ln2 and values spread over the whole ordinary and overflow range.
+        var generator = SplitMix(seed: 7)
+        for step in -2000...2000 {
+            var lanes = SIMD8<Double>.zero
+            let halfway: Double = (Double(step) + 0.5) * 0.693_147_180_559_945_3
+            for lane in 0..<4 { lanes[lane] = halfway * (1 + Double(lane - 2) * 0x1p-52) }
+            for lane in 4..<8 { lanes[lane] = Double(generator.next() % 3_000_000) / 2000 - 750 }
+            let vector = PortableMath.exp(lanes)
+            for lane in 0..<8 { #expect(vector[lane].bitPattern == PortableMath.exp(lanes[lane]).bitPattern) }
+        }
         let special = PortableMath.exp(SIMD8(-.infinity, .infinity, .nan, -746, 710, 0, -0.0, 1))
         #expect(special[0] == 0 && special[1] == .infinity && special[2].isNaN && special[3] == 0)
         #expect(special[4] == .infinity && special[5] == 1 && special[6] == 1 && special[7] == PortableMath.exp(1))
@@ -99,5 +109,20 @@ import Testing
         let fromCurrent = try engine.reproduce(current.model.id)
         #expect(fromOlder.trainedShards == [0, 1, 2, 3] && fromCurrent.trainedShards.count == 1)
         #expect(fromOlder.model.id == fromCurrent.model.id, "the same bytes as reproducing the current model")
+    }
+}
+
+/// A small seeded generator for spread-out test inputs.
+private struct SplitMix {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
