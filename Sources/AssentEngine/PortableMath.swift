@@ -21,29 +21,46 @@ public enum PortableMath {
         return scale(sum, by: Int(k))
     }
 
-    /// e^x for eight values at once, lane for lane the same bits as ``exp(_:)-swift.type.method``: the same
-    /// IEEE operations in the same order, only side by side.
-    public static func exp(_ x: SIMD8<Double>) -> SIMD8<Double> {
+    /// e^x for eight values at once, lane for lane the same bits as ``exp(_:)-swift.type.method``.
+    public static func exp(_ x: SIMD8<Double>) -> SIMD8<Double> { exp(lanes: x) }
+
+    /// e^x lane by lane, each lane the same bits as ``exp(_:)-swift.type.method``: the same IEEE
+    /// operations in the same order, only side by side.
+    static func exp<V: SIMD>(lanes x: V) -> V where V.Scalar == Double {
         // Adding 1.5·2^52 rounds |y| < 2^51 to an integer, ties to even, exactly as `rounded(.toNearestOrEven)`
         // does, and leaves that integer in the low bits; subtracting it again is exact.
-        let shifter = SIMD8<Double>(repeating: 0x1.8p52)
+        let shifter = V(repeating: 0x1.8p52)
         let shifted = x * inverseLn2 + shifter
         let k = shifted - shifter
         let r = (x - k * ln2High) - k * ln2Low
-        let series = seriesLanes
-        var sum = SIMD8<Double>(repeating: 1.0 / 87_178_291_200.0)
-        for n in stride(from: 13, through: 1, by: -1) { sum = sum * r + SIMD8(repeating: series[n]) }
+        // The scalar series written out, 1/13! down to 1/1!: constants the compiler keeps in registers.
+        var sum = V(repeating: 1.0 / 87_178_291_200.0)
+        sum = sum * r + V(repeating: 1.0 / 6_227_020_800.0)
+        sum = sum * r + V(repeating: 1.0 / 479_001_600.0)
+        sum = sum * r + V(repeating: 1.0 / 39_916_800.0)
+        sum = sum * r + V(repeating: 1.0 / 3_628_800.0)
+        sum = sum * r + V(repeating: 1.0 / 362_880.0)
+        sum = sum * r + V(repeating: 1.0 / 40_320.0)
+        sum = sum * r + V(repeating: 1.0 / 5_040.0)
+        sum = sum * r + V(repeating: 1.0 / 720.0)
+        sum = sum * r + V(repeating: 1.0 / 120.0)
+        sum = sum * r + V(repeating: 1.0 / 24.0)
+        sum = sum * r + V(repeating: 1.0 / 6.0)
+        sum = sum * r + V(repeating: 1.0 / 2.0)
+        sum = sum * r + V(repeating: 1.0)
         sum = sum * r + 1.0
         // 2^k built from its bits where ``scale(_:by:)`` multiplies by 2^k once (|k| ≤ 1000); other
         // lanes follow the scalar rules one by one.
-        let integers = unsafeBitCast(shifted, to: SIMD8<UInt64>.self) &- 0x4338_0000_0000_0000
-        let powers = unsafeBitCast((integers &+ 1023) &<< 52, to: SIMD8<Double>.self)
-        var result = sum * powers
-        let ordinary = (x .>= -693.0) .& (x .<= 693.0)
-        if all(ordinary) { return result }
-        for lane in 0..<8 where !ordinary[lane] {
+        let integers = unsafeBitCast(shifted, to: V.MaskStorage.self) &- 0x4338_0000_0000_0000
+        var result = sum * unsafeBitCast((integers &+ 1023) &<< 52, to: V.self)
+        // Squares summing to less than 693² mean every lane is ordinary (a NaN or an infinity fails the
+        // test); arithmetic, not a lane-by-lane comparison. Otherwise each lane is checked on its own.
+        if (x * x).sum() < 480_000 { return result }
+        for lane in x.indices {
             let value = x[lane]
-            if value.isNaN {
+            if value >= -693.0 && value <= 693.0 {
+                continue
+            } else if value.isNaN {
                 result[lane] = value
             } else if value > 709.0 {
                 result[lane] = .infinity
@@ -56,30 +73,27 @@ public enum PortableMath {
         return result
     }
 
-    /// ``inverseFactorials`` in SIMD lanes 0…13, read without a bounds check per term.
-    private static let seriesLanes: SIMD16<Double> = {
-        var lanes = SIMD16<Double>.zero
-        for n in 0...13 { lanes[n] = inverseFactorials[n] }
-        return lanes
-    }()
-
     /// The natural logarithm of x > 0.
     public static func log(_ x: Double) -> Double {
         if x.isNaN || x < 0 { return .nan }
         if x == 0 { return -.infinity }
         if x.isInfinite { return x }
-        var exponent = 0
-        var m = x
-        while m >= 2 { m = m / 2; exponent += 1 }
-        while m < 1 { m = m * 2; exponent -= 1 }
+        // x = m · 2^exponent with m in [1, 2), exactly as halving or doubling until it is.
+        var exponent = Int(x.exponent)
+        var m = x.significand
         if m > 1.414_213_562_373_095 { m = m / 2; exponent += 1 }
         // log(m) = 2 atanh(s), s = (m − 1)/(m + 1), |s| ≤ 0.172.
         let s = (m - 1) / (m + 1)
         let s2 = s * s
         var sum = 0.0
-        for n in stride(from: 41, through: 1, by: -2) { sum = sum * s2 + 1.0 / Double(n) }
+        oddReciprocals.withUnsafeBufferPointer { terms in
+            for term in terms { sum = sum * s2 + term }
+        }
         return 2 * s * sum + Double(exponent) * ln2High + Double(exponent) * ln2Low
     }
+
+    /// 1/41, 1/39, …, 1/1: the atanh series of ``log(_:)``, highest term first.
+    private static let oddReciprocals: [Double] = stride(from: 41, through: 1, by: -2).map { 1.0 / Double($0) }
 
     /// 1 / n! for n in 0...13, each computed exactly as the series once computed it inline.
     private static let inverseFactorials: [Double] = (0...13).map { 1.0 / factorial($0) }

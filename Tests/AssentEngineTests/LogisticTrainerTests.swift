@@ -62,6 +62,40 @@ import Testing
         #expect(special[4] == .infinity && special[5] == 1 && special[6] == 1 && special[7] == PortableMath.exp(1))
     }
 
+    @Test(arguments: [2, 3, 4, 5, 8, 9, 10, 12, 13, 16])
+    func everyLaneLayoutGivesTheBitsOfWholeBlocksOfEight(classes: Int) throws {
+        var config = TrainerConfig()
+        config.labels = (0..<classes).map(Int64.init)
+        config.features = 20
+        var generator = SplitMix(seed: UInt64(classes))
+        let samples = try (0..<300).map { index in
+            let features = (0..<20).map { _ in generator.next() % 3 == 0 ? Int(generator.next() % 17) : 0 }
+            let line = #"{"features":\#(features),"label":\#(index % classes)}"#
+            return try TrainingSample(
+                commitment: SHA256.hash(Array(line.utf8)), content: Array(line.utf8), config: config)
+        }
+        let registers = LogisticObjective(samples, config: config)
+        let blocks = LogisticObjective(samples, config: config, lanes: .blocks((classes + 7) / 8))
+        #expect(registers.lanes != blocks.lanes)
+        func weights(_ objective: LogisticObjective) -> [Double] {
+            var weights = [Double](repeating: 0, count: objective.stride * objective.width)
+            for j in 0..<objective.width {
+                for k in 0..<classes { weights[j * objective.stride + k] = Double(Int(j * 7 + k * 3) % 11 - 5) / 4 }
+            }
+            return weights
+        }
+        let (registerLoss, registerGradient) = registers.evaluate(weights(registers))
+        let (blockLoss, blockGradient) = blocks.evaluate(weights(blocks))
+        #expect(registerLoss.bitPattern == blockLoss.bitPattern)
+        for j in 0..<registers.width {
+            for k in 0..<classes {
+                #expect(
+                    registerGradient[j * registers.stride + k].bitPattern
+                        == blockGradient[j * blocks.stride + k].bitPattern)
+            }
+        }
+    }
+
     @Test func retiredSGDFieldsAreRefusedInConfigFilesButReadFromTheRegistry() throws {
         let old = Array(#"{"epochs":40,"learning_rate_micros":500000,"features":64}"#.utf8)
         #expect(throws: EngineError.self) { try TrainerConfig(json: old) }
