@@ -8,7 +8,8 @@ For each client count, a fresh ledger, a server on 127.0.0.1 (port 0), and that 
 connections sending POST /v1/ingest requests of --lines unique NDJSON lines. With `--load wrk` (the
 default when wrk is installed) wrk drives them for --seconds with Tools/bench_http_ingest.lua; with
 `--load python` this script's own threads send --requests each (the Python client then takes much of a
-core itself). Prints samples/s and the p50/p99 request latency, and checks the log afterwards. Then 50 revocation requests (each withdrawing one subject
+core itself). Prints samples/s, the p50/p99 request latency and the server's CPU time per sample (user and
+system, from /proc), and checks the log afterwards. Then 50 revocation requests (each withdrawing one subject
 of one sample, with a trained model depending on them) and their p50/p99: the time from request to
 revocation committed with the model marked stale. With --database the ledger is on that PostgreSQL
 database (each run creates its own schema, so give a database you may write).
@@ -64,6 +65,24 @@ def start_server(ledger):
     return server, host, int(port)
 
 
+def server_cpu(server):
+    """The server's user and system CPU seconds so far (Linux), or None."""
+    try:
+        fields = open(f"/proc/{server.pid}/stat").read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / ticks, int(fields[12]) / ticks
+
+
+def cpu_note(before, after, samples):
+    """Server CPU per sample between two `server_cpu` readings."""
+    if before is None or after is None or samples == 0:
+        return ""
+    user, system = ((after[i] - before[i]) * 1e6 / samples for i in (0, 1))
+    return f", server CPU {user + system:.0f} us/sample (user {user:.0f}, system {system:.0f})"
+
+
 def post(connection, path, body, token, content_type="application/x-ndjson"):
     started = time.perf_counter()
     connection.request("POST", path, body=body, headers={"Authorization": f"Bearer {token}", "Content-Type": content_type})
@@ -89,6 +108,7 @@ with tempfile.TemporaryDirectory() as work:
         if load == "wrk":
             environment = dict(os.environ, TOKEN=token, LINES=str(lines_per_request))
             script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench_http_ingest.lua")
+            cpu_before = server_cpu(server)
             result = subprocess.run(["wrk", f"-t{min(2, clients)}", f"-c{clients}", f"-d{seconds}s", "-s", script,
                                      f"http://{host}:{port}"], capture_output=True, text=True, env=environment)
             summary = next((line for line in result.stdout.splitlines() if line.startswith("WRK ")), None)
@@ -97,7 +117,8 @@ with tempfile.TemporaryDirectory() as work:
             figures = dict(item.split("=") for item in summary.split()[1:])
             samples = (int(figures["requests"]) - int(figures["errors"])) * lines_per_request
             print(f"  {clients:>3} clients: {samples / float(figures['seconds']):8.0f} samples/s, p50 {float(figures['p50_ms']):6.1f} ms,"
-                  f" p99 {float(figures['p99_ms']):6.1f} ms, {figures['errors']} failed (wrk, {seconds} s)")
+                  f" p99 {float(figures['p99_ms']):6.1f} ms, {figures['errors']} failed (wrk, {seconds} s)"
+                  + cpu_note(cpu_before, server_cpu(server), samples))
             server.terminate()
             server.wait()
             print("       " + run("log", "verify", "--ledger", ledger).strip().splitlines()[-1])
@@ -117,6 +138,7 @@ with tempfile.TemporaryDirectory() as work:
             connection.close()
 
         threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+        cpu_before = server_cpu(server)
         started = time.perf_counter()
         for thread in threads:
             thread.start()
@@ -125,7 +147,8 @@ with tempfile.TemporaryDirectory() as work:
         elapsed = time.perf_counter() - started
         samples = len(latencies) * lines_per_request
         print(f"  {clients:>3} clients: {samples / elapsed:8.0f} samples/s, p50 {percentile(latencies, 0.5) * 1000:6.1f} ms,"
-              f" p99 {percentile(latencies, 0.99) * 1000:6.1f} ms, {len(failures)} failed")
+              f" p99 {percentile(latencies, 0.99) * 1000:6.1f} ms, {len(failures)} failed"
+              + cpu_note(cpu_before, server_cpu(server), samples))
         server.terminate()
         server.wait()
 
