@@ -117,11 +117,7 @@ struct LogisticObjective: Sendable {
         // which leaves their bits as they are; no lane is written on its own.
         let headLabels = (0..<classes).map { k in Head((0..<headCount).map { $0 == k ? 1 : 0 }) }
         let tailLabels = (0..<classes).map { k in Tail((0..<Tail.scalarCount).map { headCount + $0 == k ? 1 : 0 }) }
-        // Each sample's loss is log(total) + maximum − its label's score; the logarithms wait until the
-        // end, where they run back to back, each free of the others, and the losses are added in order.
-        var totals = [Double](repeating: 0, count: samples.count)
-        var maxima = [Double](repeating: 0, count: samples.count)
-        var labelScores = [Double](repeating: 0, count: samples.count)
+        var losses = LossTerms(count: samples.count)
         for sample in samples {
             let range = rowStarts[sample]..<rowStarts[sample + 1]
             var head: Head = rows.load(bias)
@@ -142,9 +138,7 @@ struct LogisticObjective: Sendable {
             }
             var total = 0.0
             for k in 0..<classes { total += score(k) }
-            totals[sample - samples.lowerBound] = total
-            maxima[sample - samples.lowerBound] = maximum
-            labelScores[sample - samples.lowerBound] = labelScore
+            losses.set(sample - samples.lowerBound, total: total, maximum: maximum, labelScore: labelScore)
             head /= Head(repeating: total)
             if hasTail { tail /= Tail(repeating: total) }
             head -= headLabels[label]
@@ -157,9 +151,7 @@ struct LogisticObjective: Sendable {
             rows.add(head, at: bias)
             if hasTail { rows.add(tail, at: bias + headCount) }
         }
-        var loss = 0.0
-        for index in totals.indices { loss += PortableMath.log(totals[index]) + maxima[index] - labelScores[index] }
-        return loss
+        return losses.sum()
     }
 
     /// More than sixteen classes: the same operations in the same order, eight classes at a time, the
@@ -168,8 +160,14 @@ struct LogisticObjective: Sendable {
         let scores = UnsafeMutablePointer<SIMD8<Double>>.allocate(capacity: blocks)
         scores.initialize(repeating: .zero, count: blocks)
         defer { scores.deallocate() }
+        // As in the register kernel: padding cleared by a lane mask, the label's residual by a one-hot.
+        let keeps = (0..<blocks).map { block in SIMD8<Int64>((0..<8).map { block * 8 + $0 < classes ? -1 : 0 }) }
+        let oneHots = (0..<8).map { lane in SIMD8<Double>((0..<8).map { $0 == lane ? 1 : 0 }) }
+        func keep(_ value: SIMD8<Double>, _ block: Int) -> SIMD8<Double> {
+            unsafeBitCast(unsafeBitCast(value, to: SIMD8<Int64>.self) & keeps[block], to: SIMD8<Double>.self)
+        }
         let bias = (width - 1) * stride
-        var loss = 0.0
+        var losses = LossTerms(count: samples.count)
         for sample in samples {
             let range = rowStarts[sample]..<rowStarts[sample + 1]
             for block in 0..<blocks { scores[block] = rows.load(bias + block * 8) }
@@ -184,22 +182,49 @@ struct LogisticObjective: Sendable {
             let label = labels[sample]
             let labelScore = scores[label / 8][label % 8]
             for block in 0..<blocks {
-                var shifted = scores[block] - SIMD8(repeating: maximum)
-                for lane in 0..<8 where block * 8 + lane >= classes { shifted[lane] = 0 }
-                scores[block] = PortableMath.exp(shifted)
-                for lane in 0..<8 where block * 8 + lane >= classes { scores[block][lane] = 0 }
+                scores[block] = keep(PortableMath.exp(keep(scores[block] - SIMD8(repeating: maximum), block)), block)
             }
             var total = 0.0
             for k in 0..<classes { total += scores[k / 8][k % 8] }
-            loss += PortableMath.log(total) + maximum - labelScore
+            losses.set(sample - samples.lowerBound, total: total, maximum: maximum, labelScore: labelScore)
             for block in 0..<blocks { scores[block] /= SIMD8(repeating: total) }
-            scores[label / 8][label % 8] -= 1
+            scores[label / 8] -= oneHots[label % 8]
             for position in range {
                 let (row, value) = rows.entry(position)
                 for block in 0..<blocks { rows.add(scores[block] * SIMD8(repeating: value), at: row + block * 8) }
             }
             for block in 0..<blocks { rows.add(scores[block], at: bias + block * 8) }
         }
+        return losses.sum()
+    }
+}
+
+/// Each sample's log-loss, log(total) + maximum − the label's score, with the logarithms left until
+/// the end: there they run back to back, each free of the others, instead of each stalling its sample's
+/// loop. The losses are added in sample order, as if each had been added at once.
+struct LossTerms {
+    private var totals: [Double]
+    private var maxima: [Double]
+    private var labelScores: [Double]
+
+    /// Room for `count` samples.
+    init(count: Int) {
+        totals = [Double](repeating: 0, count: count)
+        maxima = totals
+        labelScores = totals
+    }
+
+    /// Records the sample at `index`.
+    mutating func set(_ index: Int, total: Double, maximum: Double, labelScore: Double) {
+        totals[index] = total
+        maxima[index] = maximum
+        labelScores[index] = labelScore
+    }
+
+    /// The summed log-loss, in sample order.
+    func sum() -> Double {
+        var loss = 0.0
+        for index in totals.indices { loss += PortableMath.log(totals[index]) + maxima[index] - labelScores[index] }
         return loss
     }
 }
