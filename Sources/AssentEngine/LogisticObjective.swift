@@ -110,9 +110,6 @@ struct LogisticObjective: Sendable {
         var tailKeep = Tail.MaskStorage.zero
         for lane in 0..<headCount where lane < classes { headKeep[lane] = -1 }
         for lane in 0..<Tail.scalarCount where headCount + lane < classes { tailKeep[lane] = -1 }
-        func keep<V: SIMD>(_ value: V, _ lanes: V.MaskStorage) -> V where V.Scalar == Double {
-            unsafeBitCast(unsafeBitCast(value, to: V.MaskStorage.self) & lanes, to: V.self)
-        }
         // One in the label's lane: subtracting it takes 1 from that lane and exact zeros from the others,
         // which leaves their bits as they are; no lane is written on its own.
         let headLabels = (0..<classes).map { k in Head((0..<headCount).map { $0 == k ? 1 : 0 }) }
@@ -163,9 +160,6 @@ struct LogisticObjective: Sendable {
         // As in the register kernel: padding cleared by a lane mask, the label's residual by a one-hot.
         let keeps = (0..<blocks).map { block in SIMD8<Int64>((0..<8).map { block * 8 + $0 < classes ? -1 : 0 }) }
         let oneHots = (0..<8).map { lane in SIMD8<Double>((0..<8).map { $0 == lane ? 1 : 0 }) }
-        func keep(_ value: SIMD8<Double>, _ block: Int) -> SIMD8<Double> {
-            unsafeBitCast(unsafeBitCast(value, to: SIMD8<Int64>.self) & keeps[block], to: SIMD8<Double>.self)
-        }
         let bias = (width - 1) * stride
         var losses = LossTerms(count: samples.count)
         for sample in samples {
@@ -182,7 +176,8 @@ struct LogisticObjective: Sendable {
             let label = labels[sample]
             let labelScore = scores[label / 8][label % 8]
             for block in 0..<blocks {
-                scores[block] = keep(PortableMath.exp(keep(scores[block] - SIMD8(repeating: maximum), block)), block)
+                let shifted = keep(scores[block] - SIMD8(repeating: maximum), keeps[block])
+                scores[block] = keep(PortableMath.exp(shifted), keeps[block])
             }
             var total = 0.0
             for k in 0..<classes { total += scores[k / 8][k % 8] }
@@ -197,6 +192,12 @@ struct LogisticObjective: Sendable {
         }
         return losses.sum()
     }
+}
+
+/// `value` with the lanes where `lanes` is zero set to +0.0 (the bits of each other lane kept): a
+/// whole-vector AND, where assigning lane by lane would stall the next whole-vector read.
+@inline(__always) private func keep<V: SIMD>(_ value: V, _ lanes: V.MaskStorage) -> V where V.Scalar == Double {
+    unsafeBitCast(unsafeBitCast(value, to: V.MaskStorage.self) & lanes, to: V.self)
 }
 
 /// Each sample's log-loss, log(total) + maximum − the label's score, with the logarithms left until
