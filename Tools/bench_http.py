@@ -35,6 +35,7 @@ lines_per_request = int(option("--lines", "10"))
 database = option("--database", None)
 load = option("--load", "wrk" if shutil.which("wrk") else "python")
 seconds = int(option("--seconds", "10"))
+prefill = int(option("--prefill", "0"))
 
 
 def run(*args):
@@ -103,6 +104,14 @@ with tempfile.TemporaryDirectory() as work:
     print(f"HTTP ingest: requests of {lines_per_request} lines, {pace}" + (" (PostgreSQL)" if database else " (SQLite)"))
     for clients in clients_list:
         ledger = fresh_ledger(work)
+        if prefill:
+            started = time.perf_counter()
+            manifest = os.path.join(work, "prefill.jsonl")
+            with open(manifest, "w") as out:
+                for index in range(prefill):
+                    out.write(json.dumps({"text": f"prefill {uuid.uuid4().hex} {index}", "license": "MIT", "source": "bench"}) + "\n")
+            run("ingest", manifest, "--ledger", ledger, "--quiet")
+            print(f"       prefilled {prefill} samples in {time.perf_counter() - started:.1f} s")
         token = run("tokens", "create", "--ledger", ledger, "--role", "ingest").split()[0]
         server, host, port = start_server(ledger)
         if load == "wrk":
@@ -152,6 +161,8 @@ with tempfile.TemporaryDirectory() as work:
         server.terminate()
         server.wait()
 
+    if "--skip-revocations" in sys.argv:
+        sys.exit(0)
     # Revocations with a model to mark stale.
     ledger = fresh_ledger(work)
     token = run("tokens", "create", "--ledger", ledger, "--role", "admin").split()[0]

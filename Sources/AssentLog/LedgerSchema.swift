@@ -6,7 +6,7 @@ enum LedgerSchema {
     static let version = "1"
 
     // The writer inserts with INSERT OR FAIL and the sequence trigger raises FAIL: with no ABORT
-    // path, SQLite needs no statement journal per insert (a 32 KiB page copy each), and a failed
+    // path, SQLite needs no statement journal per insert (a page copy each), and a failed
     // insert still fails the whole write transaction, which the writer then rolls back.
     static let statements = """
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;

@@ -51,8 +51,8 @@ enum RecordSchema {
         """
 
     /// Tables added after the first release, created on ledgers that lack them. `snapshot_tiles` is a
-    /// rowid table: a tile row (9 KiB) stays on its page, where a WITHOUT ROWID row that large would
-    /// spill into a 32 KiB overflow page of its own.
+    /// rowid table: a WITHOUT ROWID row of a tile's size (9 KiB) would spill into an overflow page of
+    /// its own for every row.
     static let additions = """
         CREATE TABLE IF NOT EXISTS vault_consent_evidence (
             consent TEXT NOT NULL, digest TEXT NOT NULL, salt BLOB NOT NULL, bytes BLOB NOT NULL) STRICT;

@@ -3,7 +3,7 @@ internal import CSQLite
 
 /// One database connection: SQLite with the settings every Assent database uses, or PostgreSQL.
 ///
-/// SQLite: 32 KiB pages (so a 16 KiB tree tile is stored in its page), WAL journal,
+/// SQLite: 8 KiB pages for new databases (see ``pageSize``), WAL journal,
 /// `synchronous = FULL`, foreign keys and recursive triggers on, and a busy timeout. PostgreSQL (see
 /// ``init(postgresURL:)``): the same API over libpq, the SQL adjusted where the dialects differ
 /// (``PostgresSQL``). Not thread-safe: a connection belongs to one thread at a time.
@@ -20,6 +20,15 @@ public final class Database {
     /// The advisory lock every PostgreSQL write transaction holds until it ends, as SQLite's
     /// `BEGIN IMMEDIATE` holds the write lock.
     static let writeLockKey: Int64 = 0x6173_7365_6e74  // "assent"
+
+    /// The page size of new SQLite databases (an existing one keeps its own). Every sample inserts one
+    /// random key into each of two indexes (commitment, content digest), so once a ledger outgrows its
+    /// first few hundred thousand samples each insert dirties a leaf page of its own in each, and every
+    /// dirty page is written twice (write-ahead log, then checkpoint). With 32 KiB pages that was 128 KiB
+    /// of writes per sample; 8 KiB pages measured the fastest HTTP ingest on a 300,000-sample ledger and
+    /// no slower bulk ingest (BENCHMARKS.md, issue #15). Larger rows (tree tiles, snapshot tiles) spill
+    /// into overflow pages.
+    public static let pageSize = 8192
 
     /// Opens (or creates) the database at `path`.
     /// - Parameters:
@@ -41,7 +50,7 @@ public final class Database {
         name = path
         sqlite3_extended_result_codes(handle, 1)
         sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
-        try execute("PRAGMA page_size = 32768")
+        try execute("PRAGMA page_size = \(Self.pageSize)")
         try execute("PRAGMA journal_mode = WAL")
         try execute("PRAGMA cache_size = -65536")
         try execute("PRAGMA synchronous = FULL")
