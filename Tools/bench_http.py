@@ -2,7 +2,7 @@
 """HTTP ingest throughput and latency through `assent serve`, and revocation latency.
 
     python3 Tools/bench_http.py path/to/assent [--clients 1,8,32] [--requests 200] [--lines 10] [--database URL]
-        [--load wrk|python] [--seconds 10]
+        [--load wrk|python] [--seconds 10] [--prefill N] [--skip-revocations]
 
 For each client count, a fresh ledger, a server on 127.0.0.1 (port 0), and that many keep-alive
 connections sending POST /v1/ingest requests of --lines unique NDJSON lines. With `--load wrk` (the
@@ -11,7 +11,9 @@ default when wrk is installed) wrk drives them for --seconds with Tools/bench_ht
 core itself). Prints samples/s, the p50/p99 request latency and the server's CPU time per sample (user and
 system, from /proc), and checks the log afterwards. Then 50 revocation requests (each withdrawing one subject
 of one sample, with a trained model depending on them) and their p50/p99: the time from request to
-revocation committed with the model marked stale. With --database the ledger is on that PostgreSQL
+revocation committed with the model marked stale (--skip-revocations leaves this out). --prefill N first
+ingests N generated samples through `assent ingest`, so the server writes into a ledger of that size (each
+sample's two random-key index inserts cost more as the indexes grow). With --database the ledger is on that PostgreSQL
 database (each run creates its own schema, so give a database you may write).
 """
 import http.client
