@@ -101,7 +101,7 @@ let package = Package(
         .testTarget(
             name: "AssentServerTests",
             dependencies: [
-                "AssentServer", "AssentOperations", "AssentLog", "AssentTestSupport",
+                "AssentServer", "AssentOperations", "AssentLog", "AssentStorage", "AssentTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
     ]

@@ -1,5 +1,6 @@
 internal import AssentLog
 internal import AssentOperations
+internal import AssentStorage
 internal import Foundation
 
 /// Runs the ledger's blocking work (SQLite or libpq calls) one job at a time on a thread of its own,
@@ -8,29 +9,43 @@ internal import Foundation
 ///
 /// Work that only reads (token checks, the validation phase of an ingest) runs on a second connection
 /// to the same ledger and a thread of its own, so it goes on while the writer waits for a commit to
-/// reach the disk.
+/// reach the disk. On SQLite a third connection checkpoints the write-ahead log beside the writer
+/// (``CheckpointScheduler``).
 final class LedgerWorker: @unchecked Sendable {
     private let queue = DispatchQueue(label: "assent.ledger")
     private let readQueue = DispatchQueue(label: "assent.ledger.reader")
     private let operations: Operations
     /// The second connection, or nil when it could not be opened (the writer's thread then reads too).
     private let reader: Operations?
+    /// Checkpoints on SQLite; nil on PostgreSQL (or when its connection could not be opened: SQLite's
+    /// own checkpoints then stay on).
+    let checkpoints: CheckpointScheduler?
 
     /// A worker over `operations`, which only it touches from now on.
     init(operations: Operations) {
         self.operations = operations
         reader = try? Operations(ledger: Ledger(opening: operations.ledger.paths.folder))
+        let writer = operations.ledger.database
+        checkpoints =
+            writer.isPostgres
+            ? nil : try? CheckpointScheduler(path: operations.ledger.paths.database.path, writer: writer)
     }
 
     /// Queues `body` on the worker's thread without waiting for it.
     func enqueue(_ body: @escaping @Sendable (Operations) -> Void) {
-        queue.async { body(self.operations) }
+        queue.async {
+            body(self.operations)
+            self.checkpoints?.afterWrite(on: self.operations.ledger.database)
+        }
     }
 
     /// Runs `body` on the worker's thread and returns what it returns.
     func run<T: Sendable>(_ body: @escaping @Sendable (Operations) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try body(self.operations) }) }
+            queue.async {
+                continuation.resume(with: Result { try body(self.operations) })
+                self.checkpoints?.afterWrite(on: self.operations.ledger.database)
+            }
         }
     }
 

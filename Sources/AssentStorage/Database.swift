@@ -71,6 +71,40 @@ public final class Database {
     deinit {
         statementCache.removeAll()
         if let handle { sqlite3_close_v2(handle) }
+        walFrames.deallocate()
+    }
+
+    /// Copies what the write-ahead log holds into the database file without waiting for readers or
+    /// writers (SQLite's passive checkpoint); nil on PostgreSQL.
+    /// - Returns: the frames in the log and how many of them are now in the database file.
+    @discardableResult
+    public func checkpointWriteAheadLog() throws -> (frames: Int, copied: Int)? {
+        guard let handle else { return nil }
+        var frames: Int32 = 0
+        var copied: Int32 = 0
+        let code = sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied)
+        guard code == SQLITE_OK || code == SQLITE_BUSY else {
+            throw StorageError(resultCode: code, message: String(cString: sqlite3_errmsg(handle)))
+        }
+        return (Int(frames), Int(copied))
+    }
+
+    /// Frames in the write-ahead log after this connection's last commit, once
+    /// ``takeOverCheckpoints()`` ran.
+    public var writeAheadLogFrames: Int { walFrames.pointee }
+    private let walFrames = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+
+    /// Stops this connection's commits from checkpointing (SQLite's automatic checkpoint) and counts
+    /// the log's frames instead, for a caller that checkpoints on another connection.
+    public func takeOverCheckpoints() {
+        guard let handle else { return }
+        walFrames.pointee = 0
+        sqlite3_wal_hook(
+            handle,
+            { context, _, _, frames in
+                context!.assumingMemoryBound(to: Int.self).pointee = Int(frames)
+                return SQLITE_OK
+            }, UnsafeMutableRawPointer(walFrames))
     }
 
     /// Whether this is a PostgreSQL connection.

@@ -25,6 +25,36 @@ import Testing
         }
     }
 
+    @Test func newDatabasesUseTheSetPageSize() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let database = try Database(path: path)
+        try database.execute("CREATE TABLE t (x)")
+        #expect(try database.scalarInteger("PRAGMA page_size") == Int64(Database.pageSize))
+    }
+
+    @Test func aWriterThatHandsOverCheckpointsCountsFramesAndRestartsAfterOne() throws {
+        let path = temporaryPath()
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let writer = try Database(path: path)
+        try writer.execute("CREATE TABLE t (x BLOB)")
+        writer.takeOverCheckpoints()
+        var counts: [Int] = []
+        // 1,200 commits of one page each: SQLite's own checkpoint would have started the log afresh by now.
+        for _ in 0..<1_200 {
+            try writer.writeTransaction { try writer.run("INSERT INTO t VALUES (zeroblob(6000))") }
+            counts.append(writer.writeAheadLogFrames)
+        }
+        #expect(zip(counts, counts.dropFirst()).allSatisfy { $0 < $1 }, "no automatic checkpoint restarted the log")
+        #expect(counts.last! > 1_200)
+        let other = try Database(path: path, create: false)
+        let result = try #require(try other.checkpointWriteAheadLog())
+        #expect(result.frames == counts.last! && result.copied == result.frames, "nothing reads: every frame copied")
+        try writer.writeTransaction { try writer.run("INSERT INTO t VALUES (zeroblob(6000))") }
+        #expect(writer.writeAheadLogFrames < 10, "the next commit started the log afresh")
+        #expect(try other.scalarInteger("SELECT count(*) FROM t") == 1_201)
+    }
+
     @Test func transactionsRollBackWhenTheBodyThrows() throws {
         let path = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
