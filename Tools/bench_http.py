@@ -2,7 +2,7 @@
 """HTTP ingest throughput and latency through `assent serve`, and revocation latency.
 
     python3 Tools/bench_http.py path/to/assent [--clients 1,8,32] [--requests 200] [--lines 10] [--database URL]
-        [--load wrk|python] [--seconds 10] [--prefill N] [--skip-revocations]
+        [--load wrk|python] [--seconds 10] [--prefill N] [--skip-revocations] [--revoke-under-load]
 
 For each client count, a fresh ledger, a server on 127.0.0.1 (port 0), and that many keep-alive
 connections sending POST /v1/ingest requests of --lines unique NDJSON lines. With `--load wrk` (the
@@ -11,7 +11,8 @@ default when wrk is installed) wrk drives them for --seconds with Tools/bench_ht
 core itself). Prints samples/s, the p50/p99 request latency and the server's CPU time per sample (user and
 system, from /proc), and checks the log afterwards. Then 50 revocation requests (each withdrawing one subject
 of one sample, with a trained model depending on them) and their p50/p99: the time from request to
-revocation committed with the model marked stale (--skip-revocations leaves this out). --prefill N first
+revocation committed with the model marked stale (--skip-revocations leaves this out; with
+--revoke-under-load they are sent, 150 ms apart, while wrk ingests with the largest client count). --prefill N first
 ingests N generated samples through `assent ingest`, so the server writes into a ledger of that size (each
 sample's two random-key index inserts cost more as the indexes grow). With --database the ledger is on that PostgreSQL
 database (each run creates its own schema, so give a database you may write).
@@ -38,6 +39,7 @@ database = option("--database", None)
 load = option("--load", "wrk" if shutil.which("wrk") else "python")
 seconds = int(option("--seconds", "10"))
 prefill = int(option("--prefill", "0"))
+under_load = "--revoke-under-load" in sys.argv and shutil.which("wrk") is not None
 
 
 def run(*args):
@@ -182,13 +184,27 @@ with tempfile.TemporaryDirectory() as work:
     run("train", "--trainer", "naive-bayes", "--shards", "4", "--ledger", ledger, "--quiet")
     server, host, port = start_server(ledger)
     connection = http.client.HTTPConnection(host, port)
+    # --revoke-under-load: the revocations go in while wrk ingests with the largest client count.
+    background = None
+    if under_load:
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench_http_ingest.lua")
+        background = subprocess.Popen(
+            ["wrk", "-t2", f"-c{max(clients_list)}", "-d12s", "-s", script, f"http://{host}:{port}"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            env=dict(os.environ, TOKEN=token, LINES=str(lines_per_request)))
+        time.sleep(2)
     timings, staled = [], 0
     for index in range(50):
         elapsed, answer = post(connection, "/v1/revocations", json.dumps({"subject": f"s{index}"}).encode(), token,
                                "application/json")
         timings.append(elapsed)
         staled += len(answer["stale_models"])
+        if background:
+            time.sleep(0.15)
+    if background:
+        background.wait()
     server.terminate()
     server.wait()
+    load_note = f", while {max(clients_list)} clients ingest" if background else ""
     print(f"revocation to stale marking: p50 {percentile(timings, 0.5) * 1000:.1f} ms, p99 {percentile(timings, 0.99) * 1000:.1f} ms"
-          f" ({staled} stale markings over 50 revocations)")
+          f" ({staled} stale markings over 50 revocations{load_note})")

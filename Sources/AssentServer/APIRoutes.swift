@@ -70,7 +70,8 @@ enum APIRoutes {
             let (reason, effective, reproduce) = (
                 try body.string("reason") ?? "withdrawn", try body.string("effective"), try body.flag("reproduce")
             )
-            let outcome = try await worker.run { operations in
+            // A withdrawal goes before the ingests waiting for the writer.
+            let outcome = try await worker.run(urgent: true) { operations in
                 try operations.revoke(target, reason: reason, effective: effective, reproduce: reproduce).json
             }
             if outcome["revocation"] != .null { metrics.revocations.increment() }

@@ -40,7 +40,9 @@ enum ExplorerForms {
         }
         router.post("/subject/withdraw") { request, _ in
             await subjectPage(request) { token in
-                guard let outcome = try await worker.run({ try $0.withdraw(token: token)?.json }) else { return nil }
+                guard let outcome = try await worker.run(urgent: true, { try $0.withdraw(token: token)?.json }) else {
+                    return nil
+                }
                 return ExplorerPages.withdrawn(outcome)
             }
         }

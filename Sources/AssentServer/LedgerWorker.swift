@@ -2,6 +2,7 @@ internal import AssentLog
 internal import AssentOperations
 internal import AssentStorage
 internal import Foundation
+internal import Synchronization
 
 /// Runs the ledger's blocking work (SQLite or libpq calls) one job at a time on a thread of its own,
 /// so request handlers await it instead of blocking the server's threads. One connection, one writer:
@@ -33,19 +34,36 @@ final class LedgerWorker: @unchecked Sendable {
 
     /// Queues `body` on the worker's thread without waiting for it.
     func enqueue(_ body: @escaping @Sendable (Operations) -> Void) {
-        queue.async {
-            body(self.operations)
-            self.checkpoints?.afterWrite(on: self.operations.ledger.database)
+        submit(body, urgent: false)
+    }
+
+    /// Runs `body` on the worker's thread and returns what it returns. An `urgent` job (a withdrawal of
+    /// consent) goes before every job still waiting, so it waits for the job under way at most.
+    func run<T: Sendable>(urgent: Bool = false, _ body: @escaping @Sendable (Operations) throws -> T)
+        async throws -> T
+    {
+        try await withCheckedThrowingContinuation { continuation in
+            submit({ operations in continuation.resume(with: Result { try body(operations) }) }, urgent: urgent)
         }
     }
 
-    /// Runs `body` on the worker's thread and returns what it returns.
-    func run<T: Sendable>(_ body: @escaping @Sendable (Operations) throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async {
-                continuation.resume(with: Result { try body(self.operations) })
-                self.checkpoints?.afterWrite(on: self.operations.ledger.database)
-            }
+    /// Jobs waiting for the worker's thread, urgent ones first. Each block queued on `queue` runs the
+    /// first waiting job, so every job runs exactly once.
+    private struct Waiting {
+        var urgent: [@Sendable (Operations) -> Void] = []
+        var other: [@Sendable (Operations) -> Void] = []
+    }
+    private let waiting = Mutex(Waiting())
+
+    /// How many jobs wait for the worker's thread (not counting the one under way).
+    var waitingJobs: Int { waiting.withLock { $0.urgent.count + $0.other.count } }
+
+    private func submit(_ job: @escaping @Sendable (Operations) -> Void, urgent: Bool) {
+        waiting.withLock { urgent ? $0.urgent.append(job) : $0.other.append(job) }
+        queue.async {
+            let next = self.waiting.withLock { $0.urgent.isEmpty ? $0.other.removeFirst() : $0.urgent.removeFirst() }
+            next(self.operations)
+            self.checkpoints?.afterWrite(on: self.operations.ledger.database)
         }
     }
 

@@ -15,7 +15,7 @@ enum SubjectRoutes {
         router.post("/v1/subject/withdraw") { request, _ -> Response in
             try await answeringNoSooner {
                 let token = try await Self.token(request)
-                guard let outcome = try await worker.run({ try $0.withdraw(token: token)?.json }) else {
+                guard let outcome = try await worker.run(urgent: true, { try $0.withdraw(token: token)?.json }) else {
                     throw refusal
                 }
                 if outcome["revocation"] != .null { metrics.revocations.increment() }
