@@ -24,7 +24,8 @@ enum Authorization {
         -> TokenRecord
     {
         let presented = text.trimmingCharacters(in: .whitespaces)
-        let token = try await worker.read { try TokenRegistry(store: $0.store).authenticate(presented) }
+        // Before the validations waiting on the reading connection: a token check is one lookup.
+        let token = try await worker.read(urgent: true) { try TokenRegistry(store: $0.store).authenticate(presented) }
         guard let token else {
             throw APIError(.unauthorized, "unauthorized", "the bearer token is unknown, revoked or malformed")
         }

@@ -12,29 +12,37 @@ internal import Synchronization
 /// to the same ledger and a thread of its own, so it goes on while the writer waits for a commit to
 /// reach the disk. On SQLite a third connection checkpoints the write-ahead log beside the writer
 /// (``CheckpointScheduler``).
-final class LedgerWorker: @unchecked Sendable {
-    private let queue = DispatchQueue(label: "assent.ledger")
-    private let readQueue = DispatchQueue(label: "assent.ledger.reader")
-    private let operations: Operations
-    /// The second connection, or nil when it could not be opened (the writer's thread then reads too).
-    private let reader: Operations?
+final class LedgerWorker: Sendable {
+    private let writer: JobQueue
+    /// The second connection's queue, or nil when it could not be opened (the writer's thread then reads
+    /// too).
+    private let reader: JobQueue?
     /// Checkpoints on SQLite; nil on PostgreSQL (or when its connection could not be opened: SQLite's
     /// own checkpoints then stay on).
     let checkpoints: CheckpointScheduler?
 
     /// A worker over `operations`, which only it touches from now on.
     init(operations: Operations) {
-        self.operations = operations
-        reader = try? Operations(ledger: Ledger(opening: operations.ledger.paths.folder))
-        let writer = operations.ledger.database
-        checkpoints =
-            writer.isPostgres
-            ? nil : try? CheckpointScheduler(path: operations.ledger.paths.database.path, writer: writer)
+        let database = operations.ledger.database
+        let checkpoints =
+            database.isPostgres
+            ? nil : try? CheckpointScheduler(path: operations.ledger.paths.database.path, writer: database)
+        self.checkpoints = checkpoints
+        let unchecked = UncheckedDatabase(database)
+        writer = JobQueue(label: "assent.ledger", operations: operations) {
+            checkpoints?.afterWrite(on: unchecked.database)
+        }
+        reader = (try? Operations(ledger: Ledger(opening: operations.ledger.paths.folder))).map {
+            JobQueue(label: "assent.ledger.reader", operations: $0)
+        }
     }
+
+    /// How many jobs wait for the writer's thread (not counting the one under way).
+    var waitingJobs: Int { writer.waitingJobs }
 
     /// Queues `body` on the worker's thread without waiting for it.
     func enqueue(_ body: @escaping @Sendable (Operations) -> Void) {
-        submit(body, urgent: false)
+        writer.submit(urgent: false, body)
     }
 
     /// Runs `body` on the worker's thread and returns what it returns. An `urgent` job (a withdrawal of
@@ -42,42 +50,25 @@ final class LedgerWorker: @unchecked Sendable {
     func run<T: Sendable>(urgent: Bool = false, _ body: @escaping @Sendable (Operations) throws -> T)
         async throws -> T
     {
-        try await withCheckedThrowingContinuation { continuation in
-            submit({ operations in continuation.resume(with: Result { try body(operations) }) }, urgent: urgent)
-        }
-    }
-
-    /// Jobs waiting for the worker's thread, urgent ones first. Each block queued on `queue` runs the
-    /// first waiting job, so every job runs exactly once.
-    private struct Waiting {
-        var urgent: [@Sendable (Operations) -> Void] = []
-        var other: [@Sendable (Operations) -> Void] = []
-    }
-    private let waiting = Mutex(Waiting())
-
-    /// How many jobs wait for the worker's thread (not counting the one under way).
-    var waitingJobs: Int { waiting.withLock { $0.urgent.count + $0.other.count } }
-
-    private func submit(_ job: @escaping @Sendable (Operations) -> Void, urgent: Bool) {
-        waiting.withLock { urgent ? $0.urgent.append(job) : $0.other.append(job) }
-        queue.async {
-            let next = self.waiting.withLock { $0.urgent.isEmpty ? $0.other.removeFirst() : $0.urgent.removeFirst() }
-            next(self.operations)
-            self.checkpoints?.afterWrite(on: self.operations.ledger.database)
-        }
+        try await writer.run(urgent: urgent, body)
     }
 
     /// Queues `body`, which must not write, on the reading thread without waiting for it.
     func enqueueRead(_ body: @escaping @Sendable (Operations) -> Void) {
-        guard reader != nil else { return enqueue(body) }
-        readQueue.async { body(self.reader!) }
+        (reader ?? writer).submit(urgent: false, body)
     }
 
-    /// Runs `body`, which must not write, on the reading thread and returns what it returns.
-    func read<T: Sendable>(_ body: @escaping @Sendable (Operations) throws -> T) async throws -> T {
-        guard reader != nil else { return try await run(body) }
-        return try await withCheckedThrowingContinuation { continuation in
-            readQueue.async { continuation.resume(with: Result { try body(self.reader!) }) }
-        }
+    /// Runs `body`, which must not write, on the reading thread and returns what it returns; an `urgent`
+    /// one (a token check) before the validations waiting there.
+    func read<T: Sendable>(urgent: Bool = false, _ body: @escaping @Sendable (Operations) throws -> T)
+        async throws -> T
+    {
+        try await (reader ?? writer).run(urgent: urgent, body)
     }
+}
+
+/// The writer's connection, for the checkpoint scheduler called on the writer's own thread.
+private struct UncheckedDatabase: @unchecked Sendable {
+    let database: Database
+    init(_ database: Database) { self.database = database }
 }
