@@ -24,8 +24,7 @@ enum Authorization {
         -> TokenRecord
     {
         let presented = text.trimmingCharacters(in: .whitespaces)
-        // Before the validations waiting on the reading connection: a token check is one lookup.
-        let token = try await worker.read(urgent: true) { try TokenRegistry(store: $0.store).authenticate(presented) }
+        let token = try await worker.checkToken { try TokenRegistry(store: $0.store).authenticate(presented) }
         guard let token else {
             throw APIError(.unauthorized, "unauthorized", "the bearer token is unknown, revoked or malformed")
         }

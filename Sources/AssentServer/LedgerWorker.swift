@@ -8,15 +8,18 @@ internal import Synchronization
 /// so request handlers await it instead of blocking the server's threads. One connection, one writer:
 /// the database serialises writers anyway, and a single queue keeps the connection's state simple.
 ///
-/// Work that only reads (token checks, the validation phase of an ingest) runs on a second connection
-/// to the same ledger and a thread of its own, so it goes on while the writer waits for a commit to
-/// reach the disk. On SQLite a third connection checkpoints the write-ahead log beside the writer
-/// (``CheckpointScheduler``).
+/// The validation phase of an ingest, which only reads, runs on a second connection to the same ledger
+/// and a thread of its own, so it goes on while the writer waits for a commit to reach the disk; token
+/// checks run on a third. On SQLite one more connection checkpoints the write-ahead log beside the
+/// writer (``CheckpointScheduler``). Withdrawals of consent go before the writer's waiting jobs.
 final class LedgerWorker: Sendable {
     private let writer: JobQueue
     /// The second connection's queue, or nil when it could not be opened (the writer's thread then reads
     /// too).
     private let reader: JobQueue?
+    /// A connection of its own for token checks, so they never wait for a validation (on PostgreSQL a
+    /// group's validation takes long enough to matter); nil when it could not be opened.
+    private let tokens: JobQueue?
     /// Checkpoints on SQLite; nil on PostgreSQL (or when its connection could not be opened: SQLite's
     /// own checkpoints then stay on).
     let checkpoints: CheckpointScheduler?
@@ -35,6 +38,14 @@ final class LedgerWorker: Sendable {
         reader = (try? Operations(ledger: Ledger(opening: operations.ledger.paths.folder))).map {
             JobQueue(label: "assent.ledger.reader", operations: $0)
         }
+        tokens = (try? Operations(ledger: Ledger(opening: operations.ledger.paths.folder))).map {
+            JobQueue(label: "assent.ledger.tokens", operations: $0)
+        }
+    }
+
+    /// Runs `body`, a token check (which must not write), on the token connection, or first on another.
+    func checkToken<T: Sendable>(_ body: @escaping @Sendable (Operations) throws -> T) async throws -> T {
+        try await (tokens ?? reader ?? writer).run(urgent: true, body)
     }
 
     /// How many jobs wait for the writer's thread (not counting the one under way).
@@ -56,14 +67,6 @@ final class LedgerWorker: Sendable {
     /// Queues `body`, which must not write, on the reading thread without waiting for it.
     func enqueueRead(_ body: @escaping @Sendable (Operations) -> Void) {
         (reader ?? writer).submit(urgent: false, body)
-    }
-
-    /// Runs `body`, which must not write, on the reading thread and returns what it returns; an `urgent`
-    /// one (a token check) before the validations waiting there.
-    func read<T: Sendable>(urgent: Bool = false, _ body: @escaping @Sendable (Operations) throws -> T)
-        async throws -> T
-    {
-        try await (reader ?? writer).run(urgent: urgent, body)
     }
 }
 
