@@ -13,12 +13,12 @@ final class JobQueue: @unchecked Sendable {
 
     private let queue: DispatchQueue
     private let operations: Operations
-    private let afterEach: (@Sendable () -> Void)?
+    private let afterEach: (@Sendable (Operations) -> Void)?
     private let waiting = Mutex(Waiting())
 
     /// A queue running jobs on `operations`, which only it touches from now on, calling `afterEach`
     /// (on the same thread) after every job.
-    init(label: String, operations: Operations, afterEach: (@Sendable () -> Void)? = nil) {
+    init(label: String, operations: Operations, afterEach: (@Sendable (Operations) -> Void)? = nil) {
         queue = DispatchQueue(label: label)
         self.operations = operations
         self.afterEach = afterEach
@@ -33,7 +33,7 @@ final class JobQueue: @unchecked Sendable {
         queue.async {
             let next = self.waiting.withLock { $0.urgent.isEmpty ? $0.other.removeFirst() : $0.urgent.removeFirst() }
             next(self.operations)
-            self.afterEach?()
+            self.afterEach?(self.operations)
         }
     }
 

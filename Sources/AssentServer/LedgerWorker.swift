@@ -2,7 +2,6 @@ internal import AssentLog
 internal import AssentOperations
 internal import AssentStorage
 internal import Foundation
-internal import Synchronization
 
 /// Runs the ledger's blocking work (SQLite or libpq calls) one job at a time on a thread of its own,
 /// so request handlers await it instead of blocking the server's threads. One connection, one writer:
@@ -20,27 +19,23 @@ final class LedgerWorker: Sendable {
     /// A connection of its own for token checks, so they never wait for a validation (on PostgreSQL a
     /// group's validation takes long enough to matter); nil when it could not be opened.
     private let tokens: JobQueue?
-    /// Checkpoints on SQLite; nil on PostgreSQL (or when its connection could not be opened: SQLite's
-    /// own checkpoints then stay on).
-    let checkpoints: CheckpointScheduler?
 
     /// A worker over `operations`, which only it touches from now on.
     init(operations: Operations) {
+        let folder = operations.ledger.paths.folder
         let database = operations.ledger.database
+        // Checkpoints beside the writer on SQLite; if their connection cannot be opened, SQLite's own stay on.
         let checkpoints =
             database.isPostgres
             ? nil : try? CheckpointScheduler(path: operations.ledger.paths.database.path, writer: database)
-        self.checkpoints = checkpoints
-        let unchecked = UncheckedDatabase(database)
         writer = JobQueue(label: "assent.ledger", operations: operations) {
-            checkpoints?.afterWrite(on: unchecked.database)
+            checkpoints?.afterWrite(on: $0.ledger.database)
         }
-        reader = (try? Operations(ledger: Ledger(opening: operations.ledger.paths.folder))).map {
-            JobQueue(label: "assent.ledger.reader", operations: $0)
+        func connection(_ label: String) -> JobQueue? {
+            (try? Operations(ledger: Ledger(opening: folder))).map { JobQueue(label: label, operations: $0) }
         }
-        tokens = (try? Operations(ledger: Ledger(opening: operations.ledger.paths.folder))).map {
-            JobQueue(label: "assent.ledger.tokens", operations: $0)
-        }
+        reader = connection("assent.ledger.reader")
+        tokens = connection("assent.ledger.tokens")
     }
 
     /// Runs `body`, a token check (which must not write), on the token connection, or first on another.
@@ -68,10 +63,4 @@ final class LedgerWorker: Sendable {
     func enqueueRead(_ body: @escaping @Sendable (Operations) -> Void) {
         (reader ?? writer).submit(urgent: false, body)
     }
-}
-
-/// The writer's connection, for the checkpoint scheduler called on the writer's own thread.
-private struct UncheckedDatabase: @unchecked Sendable {
-    let database: Database
-    init(_ database: Database) { self.database = database }
 }
